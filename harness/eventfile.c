@@ -1,0 +1,244 @@
+/*
+ * eventfile — parser of the perfcfg/events files (see eventfile.h).
+ */
+#include "eventfile.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int valid_key(const char *s)
+{
+	if (!*s || strlen(s) > EVENT_KEY_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static int valid_level(const char *s)
+{
+	if (!strcmp(s, "-"))
+		return 1;
+	if (!*s || strlen(s) > EVENT_LEVEL_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int valid_name(const char *s)
+{
+	if (!*s || strlen(s) > EVENT_NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!isgraph((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+static int append(struct event_set *set, const char *key, const char *level, const char *name,
+		  int line, char *err, size_t errlen)
+{
+	if (event_set_find(set, key))
+		return fail(err, errlen, "%s:%d: key '%s' given twice (keys name CSV columns)",
+			    set->source, line, key);
+	if (set->n == EVENT_SET_MAX)
+		return fail(err, errlen, "%s:%d: more than %d events", set->source, line,
+			    EVENT_SET_MAX);
+	struct event_spec *ev = realloc(set->ev, (set->n + 1) * sizeof(*ev));
+	if (!ev)
+		return fail(err, errlen, "%s: out of memory", set->source);
+	set->ev = ev;
+	ev = &set->ev[set->n++];
+	memset(ev, 0, sizeof(*ev));
+	snprintf(ev->key, sizeof(ev->key), "%s", key);
+	snprintf(ev->level, sizeof(ev->level), "%s", level);
+	snprintf(ev->name, sizeof(ev->name), "%s", name);
+	ev->line = line;
+	return 0;
+}
+
+/* Parses one line (NUL-terminated, comment already cut); an empty line adds nothing. */
+static int parse_line(struct event_set *set, char *text, int line, char *err, size_t errlen)
+{
+	char *fields[4] = {0};
+	int n = 0;
+	for (char *tok = strtok(text, " \t\r"); tok; tok = strtok(NULL, " \t\r")) {
+		if (n == 3)
+			return fail(err, errlen,
+				    "%s:%d: expected 'key level event', found more than 3 fields",
+				    set->source, line);
+		fields[n++] = tok;
+	}
+	if (n == 0)
+		return 0;
+	if (n != 3)
+		return fail(err, errlen, "%s:%d: expected 'key level event', found %d field%s",
+			    set->source, line, n, n == 1 ? "" : "s");
+	if (!valid_key(fields[0]))
+		return fail(err, errlen, "%s:%d: key '%.60s': expected [a-z0-9_], at most %d chars",
+			    set->source, line, fields[0], EVENT_KEY_MAX);
+	if (!valid_level(fields[1]))
+		return fail(err, errlen,
+			    "%s:%d: level '%.60s': expected '-' or a cache level such as L1, L2, LLC",
+			    set->source, line, fields[1]);
+	if (!valid_name(fields[2]))
+		return fail(err, errlen, "%s:%d: event name longer than %d chars", set->source,
+			    line, EVENT_NAME_MAX);
+	return append(set, fields[0], fields[1], fields[2], line, err, errlen);
+}
+
+int eventfile_parse(const char *text, size_t len, const char *source, struct event_set *set,
+		    char *err, size_t errlen)
+{
+	memset(set, 0, sizeof(*set));
+	snprintf(set->source, sizeof(set->source), "%s", source);
+	int line = 0;
+	size_t pos = 0;
+	while (pos < len) {
+		size_t end = pos;
+		while (end < len && text[end] != '\n')
+			end++;
+		line++;
+		size_t n = end - pos;
+		char *buf = malloc(n + 1);
+		if (!buf) {
+			eventfile_free(set);
+			return fail(err, errlen, "%s: out of memory", source);
+		}
+		memcpy(buf, text + pos, n);
+		buf[n] = '\0';
+		int bad = memchr(buf, '\0', n) != NULL;
+		char *hash = strchr(buf, '#');
+		if (hash)
+			*hash = '\0';
+		int rc = bad ? fail(err, errlen, "%s:%d: NUL byte in an event file", source, line)
+			     : parse_line(set, buf, line, err, errlen);
+		free(buf);
+		if (rc) {
+			eventfile_free(set);
+			return -1;
+		}
+		pos = end + 1;
+	}
+	if (set->n == 0)
+		return fail(err, errlen, "%s: no events (expected lines 'key level event')",
+			    source);
+	return 0;
+}
+
+int eventfile_load(const char *path, struct event_set *set, char *err, size_t errlen)
+{
+	memset(set, 0, sizeof(*set));
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return fail(err, errlen, "%s: %s (expected an event file)", path, strerror(errno));
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	char chunk[4096];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (len + got > (1u << 20)) {
+			free(text);
+			fclose(f);
+			return fail(err, errlen, "%s: larger than 1 MiB (expected an event file)",
+				    path);
+		}
+		if (len + got > cap) {
+			cap = (len + got) * 2;
+			char *t = realloc(text, cap);
+			if (!t) {
+				free(text);
+				fclose(f);
+				return fail(err, errlen, "%s: out of memory", path);
+			}
+			text = t;
+		}
+		memcpy(text + len, chunk, got);
+		len += got;
+	}
+	int rderr = ferror(f);
+	fclose(f);
+	if (rderr) {
+		free(text);
+		return fail(err, errlen, "%s: read error", path);
+	}
+	int rc = eventfile_parse(text ? text : "", len, path, set, err, errlen);
+	free(text);
+	return rc;
+}
+
+int event_set_from_names(char *const *names, int n, struct event_set *set, char *err,
+			 size_t errlen)
+{
+	memset(set, 0, sizeof(*set));
+	snprintf(set->source, sizeof(set->source), "command line");
+	for (int i = 0; i < n; i++) {
+		char key[EVENT_KEY_MAX + 1];
+		size_t k = 0;
+		const char *s = names[i];
+		/* "perf::CYCLES:u" -> "cycles_u"; "tracepoint:skb:x" -> "skb_x" */
+		if (!strncmp(s, "tracepoint:", 11))
+			s += 11;
+		else if (strstr(s, "::"))
+			s = strstr(s, "::") + 2;
+		for (; *s && k < EVENT_KEY_MAX; s++) {
+			char c = isalnum((unsigned char)*s) ? (char)tolower((unsigned char)*s) : '_';
+			if (c == '_' && (k == 0 || key[k - 1] == '_'))
+				continue;
+			key[k++] = c;
+		}
+		while (k > 0 && key[k - 1] == '_')
+			k--;
+		key[k] = '\0';
+		if (!k || !valid_name(names[i])) {
+			eventfile_free(set);
+			return fail(err, errlen, "%.80s: expected an event name", names[i]);
+		}
+		/* Two names may fold to one key: number the later ones. */
+		char unique[EVENT_KEY_MAX + 1];
+		snprintf(unique, sizeof(unique), "%s", key);
+		for (int dup = 2; event_set_find(set, unique); dup++)
+			snprintf(unique, sizeof(unique), "%.30s_%d", key, dup % 1000);
+		if (append(set, unique, "-", names[i], 0, err, errlen)) {
+			eventfile_free(set);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+const struct event_spec *event_set_find(const struct event_set *set, const char *key)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (!strcmp(set->ev[i].key, key))
+			return &set->ev[i];
+	return NULL;
+}
+
+int event_is_cache_level(const struct event_spec *ev)
+{
+	return strcmp(ev->level, "-") != 0;
+}
+
+void eventfile_free(struct event_set *set)
+{
+	free(set->ev);
+	set->ev = NULL;
+	set->n = 0;
+}

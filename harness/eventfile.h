@@ -1,0 +1,67 @@
+/*
+ * eventfile — what to count: the event files of perfcfg/events/.
+ *
+ * One event a line, '#' starts a comment, blank lines are ignored:
+ *
+ *     # key          level  event
+ *     cycles         -      PERF_COUNT_HW_CPU_CYCLES
+ *     l1d_misses     L1     L1-DCACHE-LOAD-MISSES
+ *     rx_copies      -      tracepoint:skb:skb_copy_datagram_iovec
+ *
+ * key   names the CSV columns (srv_<key>, cli_<key>): [a-z0-9_], unique, <= 40 chars.
+ * level is "-" or the cache level the event measures (L1, L2, LLC, ...): it
+ *       feeds the per-cache-level tables and figures.
+ * event is a libpfm4 event string (modifiers allowed) or
+ *       tracepoint:<system>:<name>. This module checks only the syntax; whether
+ *       libpfm4 knows the name is the counters module's business.
+ *
+ * Errors: functions return -1 and write one line "FILE:LINE: what was expected"
+ * into err (FILE:LINE names the input). An event_set owns its array; free it
+ * with eventfile_free().
+ */
+#ifndef COPYSCOPE_EVENTFILE_H
+#define COPYSCOPE_EVENTFILE_H
+
+#include <stddef.h>
+
+#define EVENT_KEY_MAX   40
+#define EVENT_LEVEL_MAX 16
+#define EVENT_NAME_MAX  256
+#define EVENT_SET_MAX   64
+
+struct event_spec {
+	char key[EVENT_KEY_MAX + 1];
+	char level[EVENT_LEVEL_MAX + 1]; /* "-" when not a cache level */
+	char name[EVENT_NAME_MAX + 1];
+	int line; /* 1-based line in the file; 0 for events named on a command line */
+};
+
+struct event_set {
+	char source[512]; /* the file it came from, for messages */
+	size_t n;
+	struct event_spec *ev;
+};
+
+/* Reads and parses the file at path. */
+int eventfile_load(const char *path, struct event_set *set, char *err, size_t errlen);
+
+/* Parses len bytes of text (need not be NUL-terminated); source names it in errors. */
+int eventfile_parse(const char *text, size_t len, const char *source, struct event_set *set,
+		    char *err, size_t errlen);
+
+/*
+ * Builds a set from bare event names (copyscope events NAME...): the key is
+ * derived from the name (lower case, non-alphanumerics folded to '_'), level "-".
+ */
+int event_set_from_names(char *const *names, int n, struct event_set *set, char *err,
+			 size_t errlen);
+
+/* The event with this key, or NULL. */
+const struct event_spec *event_set_find(const struct event_set *set, const char *key);
+
+/* True when the event counts a cache level (level is not "-"). */
+int event_is_cache_level(const struct event_spec *ev);
+
+void eventfile_free(struct event_set *set);
+
+#endif

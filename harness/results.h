@@ -1,0 +1,54 @@
+/*
+ * results — one run's CSV row, and the files rows go to.
+ *
+ * A result_row is an ordered list of (column, value) cells. The column order
+ * is the contract of runs.csv (see README "CSV columns"): run_point() always
+ * sets every column, in the same order for the same event set, so rows of one
+ * sweep share one header. A value that was not measured is the empty string,
+ * never "0".
+ *
+ * Memory: a row owns its strings; result_row_free() releases them.
+ * Errors: functions that touch files return -1 and one line in err naming
+ * the file; nothing is written to a file whose header differs.
+ */
+#ifndef COPYSCOPE_RESULTS_H
+#define COPYSCOPE_RESULTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct result_row {
+	size_t n, cap;
+	char **names;
+	char **values;
+};
+
+void result_row_init(struct result_row *row);
+void result_row_free(struct result_row *row);
+
+/* Sets column name to a printf-formatted value, appending the column if new. 0 or -1 (ENOMEM). */
+int result_row_set(struct result_row *row, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Sets a number: NAN gives an empty cell; integers print exactly; others with 6 significant digits. */
+int result_row_set_num(struct result_row *row, const char *name, double value);
+
+/* Sets an empty cell ("not measured"). */
+int result_row_set_empty(struct result_row *row, const char *name);
+
+/* The value of column name, or NULL when the row has no such column. */
+const char *result_row_get(const struct result_row *row, const char *name);
+
+/* Writes the header line / the value line (RFC 4180 quoting where needed). */
+int results_write_header(FILE *out, const struct result_row *row);
+int results_write_row(FILE *out, const struct result_row *row);
+
+/*
+ * Appends row to the CSV file at path, writing the header first when the file
+ * is new or empty. An existing file must start with exactly this row's header,
+ * else nothing is written and -1 says so. The row is flushed and fsync'ed
+ * before return, so a crash later never loses it.
+ */
+int results_append(const char *path, const struct result_row *row, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * run — one point of a sweep: fork the server, then the client, count both
+ * over the measured window, and fill one result_row.
+ *
+ * Sequence (see DESIGN.md "How data flows"): the server is spawned with
+ * counters opened disabled on it before it execs; its "listening HOST:PORT"
+ * line gives the port (no fixed port, no sleep). The client is spawned the
+ * same way. The client's "begin" on its control socket makes the harness
+ * enable both processes' counter groups (and tell the server "begin"); its
+ * "end" disables and reads them. Then the client exits, the server gets
+ * SIGTERM and prints its totals. A workload that dies, exits non-zero or
+ * overruns warm-up + duration + grace is ended and reaped by pid, and the row
+ * says status=failed:<reason>.
+ *
+ * Memory: the caller owns spec, plan and row; run_point fills row (which must
+ * be initialised) with every column of the contract, in order.
+ */
+#ifndef COPYSCOPE_RUN_H
+#define COPYSCOPE_RUN_H
+
+#include <stddef.h>
+
+#include "results.h"
+
+struct counter_plan; /* counters.h */
+
+struct run_spec {
+	const char *impl;     /* canonical strategy name, e.g. "one-copy" */
+	const char *mode;     /* "stream" or "rr" */
+	const char *layout;   /* "scattered" or "contiguous" */
+	const char *topology; /* "loopback" (or "netns" where built) */
+	int busy_poll;        /* 0 or 1 */
+	unsigned long msg_size;
+	unsigned threads;
+	unsigned rep;
+	double duration_s;
+	double warmup_s;
+	const char *server_cpus; /* CPU list for the server, NULL: not pinned */
+	const char *client_cpus; /* CPU list for the client, NULL: not pinned */
+	unsigned mtu;            /* netns veth MTU; 0: the default */
+	const char *server_log;  /* copy of the server's output, NULL: none */
+	const char *client_log;  /* copy of the client's output, NULL: none */
+};
+
+enum run_outcome {
+	RUN_ERROR = -1,      /* the harness itself could not run it (err says why) */
+	RUN_OK = 0,          /* row status=ok */
+	RUN_FAILED = 1,      /* row status=failed:<reason> */
+	RUN_INTERRUPTED = 2, /* run_request_stop() was called; row status=interrupted */
+};
+
+/* Runs one point; returns an enum run_outcome. */
+int run_point(const struct run_spec *spec, const struct counter_plan *plan, struct result_row *row,
+	      char *err, size_t errlen);
+
+/*
+ * Asks a run in progress (now or later) to end its workloads and return
+ * RUN_INTERRUPTED. Async-signal-safe: call it from a SIGINT/SIGTERM handler.
+ */
+void run_request_stop(void);
+
+/*
+ * The canonical name of a strategy name or alias, as the workloads know it:
+ * asks `copyscope-server --list-impls` (one line per strategy: "name alias"),
+ * so a strategy added to the workloads' table needs no change here.
+ * 0, or -1 with "NAME: unknown strategy (expected two-copy, one-copy, ...)".
+ */
+int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, size_t errlen);
+
+/* True once run_request_stop() was called. */
+int run_stop_requested(void);
+
+#endif
