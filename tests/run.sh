@@ -15,7 +15,7 @@ trap 'rm -rf "$tapdir"' EXIT
 for t in "$BUILD"/tests/unit-*; do
 	[ -x "$t" ] || continue
 	echo "== unit: $t"
-	"$t" --jobs 2 --ascii --tap="$tapdir/$(basename "$t").tap"
+	"$t" --jobs 2 --tap="$tapdir/$(basename "$t").tap"
 done
 
 files=()

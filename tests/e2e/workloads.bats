@@ -1,0 +1,317 @@
+#!/usr/bin/env bats
+# copyscope-server and copyscope-client end to end on 127.0.0.1: every
+# strategy, both modes, verified byte for byte; hostile peers; bad input;
+# the harness's control socket. Never asserts on timings.
+
+setup() {
+	BIN=${COPYSCOPE_BIN:-bin}
+	SRV_PID=
+	TMP=$(mktemp -d)
+}
+
+teardown() {
+	if [ -n "$SRV_PID" ]; then
+		kill -TERM "$SRV_PID" 2>/dev/null || true
+		wait "$SRV_PID" 2>/dev/null || true
+	fi
+	rm -rf "$TMP"
+}
+
+# start_server IMPL: background server, sets SRV_PID and PORT.
+start_server() {
+	"$BIN/copyscope-server" --impl "$1" >"$TMP/srv.out" 2>"$TMP/srv.err" &
+	SRV_PID=$!
+	for _ in $(seq 100); do
+		grep -q '^listening ' "$TMP/srv.out" 2>/dev/null && break
+		sleep 0.05
+	done
+	PORT=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TMP/srv.out")
+	[ -n "$PORT" ]
+}
+
+# stop_server: SIGTERM, expect exit 0; totals then in $TMP/srv.out.
+stop_server() {
+	kill -TERM "$SRV_PID"
+	local rc=0
+	wait "$SRV_PID" || rc=$?
+	SRV_PID=
+	[ "$rc" -eq 0 ]
+}
+
+# value KEY FILE
+value() {
+	sed -n "s/^$1=//p" "$2"
+}
+
+# client_ok ARGS...: runs a client, checks bytes > 0 and verify_errors=0.
+client_ok() {
+	"$BIN/copyscope-client" --port "$PORT" --duration 0.3 --warmup 0.1 --verify "$@" \
+		>"$TMP/cli.out" 2>"$TMP/cli.err" || {
+		echo "client $* failed:" >&2
+		cat "$TMP/cli.err" >&2
+		return 1
+	}
+	local bytes errors
+	bytes=$(value bytes "$TMP/cli.out")
+	errors=$(value verify_errors "$TMP/cli.out")
+	[ "${bytes:-0}" -gt 0 ] || { echo "client $*: bytes=$bytes" >&2; return 1; }
+	[ "$errors" = 0 ] || { echo "client $*: verify_errors=$errors" >&2; return 1; }
+}
+
+# every_size IMPL MODE: one server, a verified client per size.
+every_size() {
+	start_server "$1"
+	for size in 8 1000 16384 65536; do
+		client_ok --mode "$2" --size "$size"
+		[ "$(value impl "$TMP/cli.out")" = "$1" ]
+		if [ "$2" = rr ]; then
+			[ -n "$(value lat_p99_us "$TMP/cli.out")" ]
+		fi
+	done
+	stop_server
+	[ "$(value conns "$TMP/srv.out")" = 4 ]
+	[ "$(value msgs "$TMP/srv.out")" -gt 0 ]
+}
+
+zc_counts_balance() {
+	local sends done copied
+	sends=$(value zc_sends "$TMP/srv.out")
+	done=$(value zc_completions "$TMP/srv.out")
+	copied=$(value zc_copied "$TMP/srv.out")
+	echo "zc_sends=$sends zc_completions=$done zc_copied=$copied" >&2
+	[ "$sends" -gt 0 ]
+	[ "$done" = "$sends" ]
+	[ "$copied" = "$done" ] # loopback always copies
+}
+
+@test "two-copy stream delivers every size intact" {
+	every_size two-copy stream
+}
+
+@test "two-copy rr delivers every size intact" {
+	every_size two-copy rr
+}
+
+@test "one-copy stream delivers every size intact" {
+	every_size one-copy stream
+}
+
+@test "one-copy rr delivers every size intact" {
+	every_size one-copy rr
+}
+
+@test "zero-copy stream delivers every size intact and accounts every completion" {
+	every_size zero-copy stream
+	zc_counts_balance
+}
+
+@test "zero-copy rr delivers every size intact and accounts every completion" {
+	every_size zero-copy rr
+	zc_counts_balance
+}
+
+@test "contiguous layout, odd size and several threads verify for every strategy" {
+	for impl in a1 a2 a3; do
+		start_server "$impl"
+		client_ok --layout contiguous --size 12345 --threads 3
+		[ "$(value layout "$TMP/cli.out")" = contiguous ]
+		[ "$(value threads "$TMP/cli.out")" = 3 ]
+		client_ok --mode rr --size 1048577 --threads 2
+		stop_server
+		[ "$(value conns "$TMP/srv.out")" = 5 ]
+	done
+}
+
+@test "busy-poll rr verifies and says so" {
+	start_server one-copy
+	client_ok --mode rr --size 256 --busy-poll
+	[ "$(value busy_poll "$TMP/cli.out")" = 1 ]
+}
+
+@test "a bad hello closes that connection and the server keeps serving" {
+	start_server one-copy
+	python3 - "$PORT" <<'PY'
+import socket, struct, sys
+port = int(sys.argv[1])
+def conn():
+    return socket.create_connection(("127.0.0.1", port), timeout=5)
+good = struct.pack("<IHBBIIQQ", 0x43534331, 1, 0, 0, 0, 0, 16384, 0)
+cases = {
+    "bad magic": b"GET / HTTP/1.1\r\n\r\n" + b"x" * 14,
+    "bad version": good[:4] + struct.pack("<H", 9) + good[6:],
+    "size zero": good[:16] + struct.pack("<Q", 0) + good[24:],
+    "size huge": good[:16] + struct.pack("<Q", 1 << 40) + good[24:],
+    "truncated": good[:11],
+}
+for name, data in cases.items():
+    s = conn()
+    s.sendall(data)
+    if name == "truncated":
+        s.shutdown(socket.SHUT_WR)
+    reply = b""
+    while True:
+        chunk = s.recv(64)
+        if not chunk:
+            break
+        reply += chunk
+    s.close()
+    # refused: at most a 16-byte reply with a non-zero status, then EOF
+    assert len(reply) in (0, 16), (name, reply)
+    if reply:
+        assert struct.unpack_from("<H", reply, 6)[0] != 0, name
+PY
+	client_ok --size 1000
+	stop_server
+	grep -q 'bad hello magic' "$TMP/srv.err"
+	grep -q 'hello size 0' "$TMP/srv.err"
+}
+
+@test "a fake server sending garbage makes the client fail with a clear line" {
+	python3 - >"$TMP/fake.port" <<'PY' &
+import socket, sys
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(1)
+print(srv.getsockname()[1], flush=True)
+srv.settimeout(20)
+c, _ = srv.accept()
+c.recv(64)
+c.sendall(b"\xde\xad\xbe\xef" * 64)
+c.close()
+PY
+	local fake=$!
+	for _ in $(seq 100); do [ -s "$TMP/fake.port" ] && break; sleep 0.05; done
+	run "$BIN/copyscope-client" --port "$(cat "$TMP/fake.port")" --duration 0.3
+	wait "$fake" || true
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"not a copyscope server"* ]]
+}
+
+@test "a refused connection is a runtime failure" {
+	start_server one-copy
+	local port=$PORT
+	stop_server
+	run "$BIN/copyscope-client" --port "$port" --duration 0.1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"refused"* ]]
+}
+
+@test "bad command-line input gets one line naming it and exit 2" {
+	local cli="$BIN/copyscope-client" srv="$BIN/copyscope-server"
+	while IFS='|' read -r opt args; do
+		run $args
+		echo "$args -> $status: $output" >&2
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[[ "$output" == *"$opt"* ]]
+	done <<EOF2
+--size|$cli --port 1 --size 0
+--size|$cli --port 1 --size 65M
+--threads|$cli --port 1 --threads 0
+--threads|$cli --port 1 --threads 1025
+--duration|$cli --port 1 --duration abc
+--duration|$cli --port 1 --duration 0
+--mode|$cli --port 1 --mode pingpong
+--layout|$cli --port 1 --layout diagonal
+--port|$cli --port 70000
+--port|$cli --size 8
+--bogus|$cli --port 1 --bogus
+--ctl-fd|$cli --port 1 --ctl-fd 999
+--cpus|$cli --port 1 --cpus 3-1
+--impl|$srv --impl foo
+--impl|$srv
+--port|$srv --impl a1 --port 70000
+--host|$cli --port 1 --host
+EOF2
+}
+
+@test "--help names every option" {
+	run "$BIN/copyscope-client" --help
+	[ "$status" -eq 0 ]
+	for o in host port size threads duration warmup mode layout busy-poll verify ctl-fd cpus; do
+		[[ "$output" == *"--$o"* ]]
+	done
+	run "$BIN/copyscope-server" --help
+	[ "$status" -eq 0 ]
+	for o in impl host port ctl-fd cpus; do
+		[[ "$output" == *"--$o"* ]]
+	done
+}
+
+@test "the client's control socket handshake frames the window" {
+	start_server one-copy
+	python3 - "$BIN/copyscope-client" "$PORT" >"$TMP/ctl.out" <<'PY'
+import socket, subprocess, sys
+ours, theirs = socket.socketpair()
+p = subprocess.Popen([sys.argv[1], "--port", sys.argv[2], "--duration", "0.3",
+                      "--ctl-fd", str(theirs.fileno()), "--verify"],
+                     pass_fds=[theirs.fileno()], stdout=subprocess.PIPE)
+theirs.close()
+f = ours.makefile("rwb", buffering=0)
+assert f.readline() == b"begin\n"
+f.write(b"ok\n")
+assert f.readline() == b"end\n"
+f.write(b"ok\n")
+out, _ = p.communicate(timeout=20)
+assert p.returncode == 0, p.returncode
+sys.stdout.write(out.decode())
+PY
+	[ "$(value verify_errors "$TMP/ctl.out")" = 0 ]
+	[ "$(value bytes "$TMP/ctl.out")" -gt 0 ]
+}
+
+@test "a client whose control socket answers anything but ok fails" {
+	start_server one-copy
+	python3 - "$BIN/copyscope-client" "$PORT" <<'PY'
+import socket, subprocess, sys
+ours, theirs = socket.socketpair()
+p = subprocess.Popen([sys.argv[1], "--port", sys.argv[2], "--duration", "0.2",
+                      "--ctl-fd", str(theirs.fileno())],
+                     pass_fds=[theirs.fileno()], stderr=subprocess.PIPE)
+theirs.close()
+f = ours.makefile("rwb", buffering=0)
+assert f.readline() == b"begin\n"
+f.write(b"no\n")
+_, err = p.communicate(timeout=20)
+assert p.returncode == 1, p.returncode
+assert b"control socket" in err, err
+PY
+}
+
+@test "the server's control socket answers begin and end, then reports the window" {
+	python3 - "$BIN/copyscope-server" >"$TMP/srv.out" <<'PY'
+import signal, socket, subprocess, sys
+ours, theirs = socket.socketpair()
+p = subprocess.Popen([sys.argv[1], "--impl", "a2", "--ctl-fd", str(theirs.fileno())],
+                     pass_fds=[theirs.fileno()], stdout=subprocess.PIPE)
+theirs.close()
+assert p.stdout.readline().startswith(b"listening 127.0.0.1:")
+f = ours.makefile("rwb", buffering=0)
+for word in (b"begin\n", b"end\n"):
+    f.write(word)
+    assert f.readline() == b"ok\n", word
+p.send_signal(signal.SIGTERM)
+out, _ = p.communicate(timeout=20)
+assert p.returncode == 0, p.returncode
+sys.stdout.write(out.decode())
+PY
+	[ "$(value impl "$TMP/srv.out")" = one-copy ]
+	[ -n "$(value utime_s "$TMP/srv.out")" ]
+	[ -n "$(value stime_s "$TMP/srv.out")" ]
+}
+
+@test "SIGINT stops the server cleanly while a client is connected" {
+	start_server zero-copy
+	"$BIN/copyscope-client" --port "$PORT" --duration 30 >/dev/null 2>&1 &
+	local cli=$!
+	sleep 0.3
+	kill -INT "$SRV_PID"
+	local rc=0
+	wait "$SRV_PID" || rc=$?
+	SRV_PID=
+	wait "$cli" || true
+	[ "$rc" -eq 0 ]
+	[ "$(value conns "$TMP/srv.out")" = 1 ]
+	[ "$(value zc_completions "$TMP/srv.out")" = "$(value zc_sends "$TMP/srv.out")" ]
+}

@@ -1,0 +1,58 @@
+/* Command-line values: the whole string or nothing. */
+#include "options.h"
+
+#include <criterion/criterion.h>
+
+Test(options, sizes_with_binary_suffixes)
+{
+	uint64_t v;
+	cr_assert_eq(parse_size("16384", 8, 1 << 26, &v), 0);
+	cr_assert_eq(v, 16384);
+	cr_assert_eq(parse_size("16K", 8, 1 << 26, &v), 0);
+	cr_assert_eq(v, 16384);
+	cr_assert_eq(parse_size("1MiB", 8, 1 << 26, &v), 0);
+	cr_assert_eq(v, 1 << 20);
+}
+
+Test(options, bad_sizes_are_refused)
+{
+	uint64_t v = 42;
+	static const char *bad[] = {
+	    "0", "7", "", "-8", "16X", "1.5K", "65M", " 16", "99999999999999999999999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(parse_size(bad[i], 8, 64u << 20, &v), -1, "%s", bad[i]);
+	cr_assert_eq(v, 42, "untouched on error");
+}
+
+Test(options, integers_in_range)
+{
+	uint64_t v;
+	cr_assert_eq(parse_uint("1024", 1, 1024, &v), 0);
+	cr_assert_eq(parse_uint("1025", 1, 1024, &v), -1);
+	cr_assert_eq(parse_uint("0", 1, 1024, &v), -1);
+	cr_assert_eq(parse_uint("70000", 0, 65535, &v), -1);
+	cr_assert_eq(parse_uint("12a", 0, 65535, &v), -1);
+}
+
+Test(options, seconds)
+{
+	double s;
+	cr_assert_eq(parse_seconds("0.3", 0.001, 86400, &s), 0);
+	cr_assert_float_eq(s, 0.3, 1e-12);
+	cr_assert_eq(parse_seconds("0", 0.001, 86400, &s), -1);
+	cr_assert_eq(parse_seconds("abc", 0, 86400, &s), -1);
+	cr_assert_eq(parse_seconds("nan", 0, 86400, &s), -1);
+	cr_assert_eq(parse_seconds("1s", 0, 86400, &s), -1);
+}
+
+Test(options, cpu_lists)
+{
+	cpu_set_t set;
+	cr_assert_eq(parse_cpus("0-1,3", &set), 0);
+	cr_assert(CPU_ISSET(0, &set) && CPU_ISSET(1, &set) && CPU_ISSET(3, &set));
+	cr_assert_not(CPU_ISSET(2, &set));
+	cr_assert_eq(CPU_COUNT(&set), 3);
+	static const char *bad[] = {"", "a", "1-", "3-1", "0,,1", "0,", "99999"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(parse_cpus(bad[i], &set), -1, "%s", bad[i]);
+}

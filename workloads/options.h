@@ -1,0 +1,24 @@
+/*
+ * options.h — parsing of the workloads' command-line values.
+ *
+ * Each parser accepts the whole string or nothing: it returns 0 and stores
+ * the value, or -1 leaving *out untouched; the caller names the option and
+ * what it expects in its one-line error (exit status 2).
+ */
+#ifndef COPYSCOPE_OPTIONS_H
+#define COPYSCOPE_OPTIONS_H
+
+#include <sched.h>
+#include <stdint.h>
+
+/* Unsigned integer in [min, max]; an optional binary suffix K, M or G
+ * (also KiB, MiB, GiB) multiplies by 1024^n. */
+int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Decimal integer in [min, max], no suffix. */
+int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Seconds as a decimal number in [min, max]. */
+int parse_seconds(const char *s, double min, double max, double *out);
+/* A CPU list like "0", "0-3" or "0-1,3": every CPU below CPU_SETSIZE. */
+int parse_cpus(const char *s, cpu_set_t *out);
+
+#endif

@@ -1,0 +1,538 @@
+/*
+ * server.c — copyscope-server: sends messages with one strategy.
+ *
+ * One thread per accepted connection. Each connection opens with a hello
+ * (hello.h) that is validated and bounded before anything is allocated; the
+ * thread then sends messages until the client leaves (stream) or answers
+ * each request with one message (rr). The main thread only accepts, serves
+ * the harness's control socket and waits for SIGTERM/SIGINT through a
+ * signalfd; then it shuts every connection down, joins the threads, and
+ * prints the totals as key=value lines.
+ */
+#include "ctl.h"
+#include "hello.h"
+#include "options.h"
+#include "sockio.h"
+#include "strategy.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#define PROG		"copyscope-server"
+#define HELLO_TIMEOUT_S 5.0
+#define BUSY_POLL_US	50
+
+struct server_config {
+	const struct strategy *strategy;
+	const char *host, *port;
+	int ctl_fd;
+	bool pin;
+	cpu_set_t cpus;
+};
+
+struct conn {
+	struct conn *next;
+	pthread_t thread;
+	int fd; /* guarded by server.lock; -1 once the thread closed it */
+	atomic_bool done;
+	struct tx_stats stats; /* the thread's totals, valid once done */
+	struct server *server;
+	char peer[64];
+};
+
+struct server {
+	struct server_config cfg;
+	atomic_bool stop;
+	pthread_mutex_t lock;
+	struct conn *conns;
+	struct tx_stats totals;
+	uint64_t nconns;
+	struct cpu_time begin, end;
+	bool began, ended;
+};
+
+static void usage(FILE *f)
+{
+	char names[256];
+	strategy_names(names, sizeof(names));
+	fprintf(f,
+		"usage: " PROG " --impl I [--host ADDR] [--port N] [--ctl-fd N] [--cpus LIST]\n"
+		"       " PROG " --list-impls\n"
+		"Sends messages to copyscope-client connections with one strategy.\n"
+		"  --impl I      strategy: %s\n"
+		"  --host ADDR   address to listen on (default 127.0.0.1)\n"
+		"  --port N      port, 0..65535 (default 0: the kernel picks; see the first line)\n"
+		"  --ctl-fd N    control socket from the harness: answers \"begin\"/\"end\" with "
+		"\"ok\"\n"
+		"                and reports utime_s/stime_s between them\n"
+		"  --cpus LIST   pin every thread to these CPUs, e.g. 0 or 0-1,3\n"
+		"  --list-impls  print the strategies, one \"name alias\" a line, and exit\n"
+		"  --help        this text\n"
+		"Message size, mode, layout and busy polling come from each client's hello.\n"
+		"Prints \"listening HOST:PORT\" first; on SIGTERM or SIGINT stops and prints\n"
+		"impl= msgs= bytes= conns= utime_s= stime_s= (and zc_sends= zc_completions=\n"
+		"zc_copied= zc_enobufs= for zero-copy strategies), one per line.\n",
+		names);
+}
+
+static int bad_input(const char *opt, const char *val, const char *expected)
+{
+	fprintf(stderr, PROG ": %s%s%s: expected %s\n", opt, val ? " " : "", val ? val : "",
+		expected);
+	return 2;
+}
+
+static int parse_args(int argc, char **argv, struct server_config *cfg)
+{
+	static const struct option opts[] = {
+	    {"impl", required_argument, 0, 'i'},
+	    {"host", required_argument, 0, 'H'},
+	    {"port", required_argument, 0, 'p'},
+	    {"ctl-fd", required_argument, 0, 'c'},
+	    {"cpus", required_argument, 0, 'C'},
+	    {"list-impls", no_argument, 0, 'l'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
+	};
+	uint64_t v;
+	char names[256];
+	*cfg = (struct server_config){.host = "127.0.0.1", .port = "0", .ctl_fd = -1};
+	opterr = 0;
+	for (int c; (c = getopt_long(argc, argv, ":", opts, NULL)) != -1;) {
+		switch (c) {
+		case 'i':
+			cfg->strategy = strategy_find(optarg);
+			if (!cfg->strategy) {
+				strategy_names(names, sizeof(names));
+				return bad_input("--impl", optarg, names);
+			}
+			break;
+		case 'H':
+			cfg->host = optarg;
+			break;
+		case 'p':
+			if (parse_uint(optarg, 0, 65535, &v) < 0)
+				return bad_input("--port", optarg, "a port number 0..65535");
+			cfg->port = optarg;
+			break;
+		case 'c':
+			if (parse_uint(optarg, 0, 1 << 20, &v) < 0 || ctl_fd_valid((int)v) < 0)
+				return bad_input("--ctl-fd", optarg, "an open file descriptor");
+			cfg->ctl_fd = (int)v;
+			break;
+		case 'C':
+			if (parse_cpus(optarg, &cfg->cpus) < 0)
+				return bad_input("--cpus", optarg, "a CPU list like 0 or 0-1,3");
+			cfg->pin = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case 'l':
+			return strategy_list(stdout) ? 1 : -1;
+		case ':':
+			return bad_input(argv[optind - 1], NULL, "a value");
+		default:
+			return bad_input(argv[optind - 1], NULL, "a known option (see --help)");
+		}
+	}
+	if (optind < argc)
+		return bad_input(argv[optind], NULL, "no arguments besides options");
+	if (!cfg->strategy) {
+		strategy_names(names, sizeof(names));
+		return bad_input("--impl", NULL, names);
+	}
+	return 0;
+}
+
+static bool peer_left(int err)
+{
+	return err == EPIPE || err == ECONNRESET || err == ECANCELED;
+}
+
+static void reply(int fd, uint16_t status, uint16_t impl, uint32_t slots)
+{
+	unsigned char buf[HELLO_REPLY_SIZE];
+	hello_reply_encode(&(struct hello_reply){.status = status, .impl = impl, .slots = slots},
+			   buf);
+	(void)send_full(fd, buf, sizeof(buf)); /* the peer may be gone: nothing to do */
+}
+
+/* Reads and checks the hello; on failure answers when the peer deserves it. */
+static int read_hello(int fd, struct hello *h, char *err, size_t errlen)
+{
+	unsigned char buf[HELLO_SIZE];
+	uint16_t status;
+	if (sock_set_rcvtimeo(fd, HELLO_TIMEOUT_S) < 0) {
+		snprintf(err, errlen, "SO_RCVTIMEO: %s", strerror(errno));
+		return -1;
+	}
+	int r = recv_full(fd, buf, sizeof(buf), false);
+	if (r <= 0) {
+		snprintf(err, errlen, "hello: %s",
+			 r == 0		       ? "connection closed before it"
+			 : errno == EAGAIN     ? "none within 5 s"
+			 : errno == ECONNRESET ? "truncated (connection closed inside it)"
+					       : strerror(errno));
+		return -1;
+	}
+	if (hello_decode(buf, sizeof(buf), h, &status, err, errlen) < 0) {
+		if (status != HELLO_OK)
+			reply(fd, status, 0, 0);
+		return -1;
+	}
+	if (sock_set_rcvtimeo(fd, 0) < 0) {
+		snprintf(err, errlen, "SO_RCVTIMEO: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Has the client closed its side (its way of saying "stop")? One
+ * non-blocking peek; a stream client never sends anything after its hello. */
+static int peer_finished(int fd)
+{
+	char b;
+	ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n == 0)
+		return 1;
+	if (n > 0) {
+		errno = EPROTO;
+		return -1;
+	}
+	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : 1;
+}
+
+/*
+ * Sends until the client shuts its side down, then returns so that teardown
+ * waits for the last zero-copy completions while the client reads what is
+ * still queued: no buffer is left in flight, and no data is thrown away (a
+ * purged buffer would report "not copied" and skew zc_copied). Looking for
+ * the client's FIN costs one syscall per `every` messages (at most 4 MiB
+ * apart), the same for every strategy.
+ */
+static int serve_stream(struct conn *c, struct tx *tx, char *err, size_t errlen)
+{
+	const struct strategy *s = c->server->cfg.strategy;
+	size_t size = tx->slots[0].size;
+	uint32_t every = size >= (4u << 20) ? 1 : (4u << 20) / size > 64 ? 64 : (4u << 20) / size;
+	for (uint32_t seq = 0; !atomic_load_explicit(&c->server->stop, memory_order_relaxed);
+	     seq++) {
+		int fin = seq % every == 0 ? peer_finished(tx->fd) : 0;
+		if (fin < 0) {
+			snprintf(err, errlen, "stream client sent data after its hello");
+			return -1;
+		}
+		if (fin > 0)
+			return 0;
+		if (s->send(tx, seq) < 0) {
+			if (peer_left(errno))
+				return 0;
+			snprintf(err, errlen, "send: %s", strerror(errno));
+			return -1;
+		}
+		tx->stats.msgs++;
+		tx->stats.bytes += size;
+	}
+	return 0;
+}
+
+static int serve_rr(struct conn *c, struct tx *tx, bool spin, char *err, size_t errlen)
+{
+	const struct strategy *s = c->server->cfg.strategy;
+	size_t size = tx->slots[0].size;
+	unsigned char req[RR_REQUEST_SIZE];
+	uint32_t seq;
+	for (;;) {
+		int r = recv_full(tx->fd, req, sizeof(req), spin);
+		if (r == 0 || (r < 0 && peer_left(errno)))
+			return 0;
+		if (r < 0) {
+			snprintf(err, errlen, "request: %s", strerror(errno));
+			return -1;
+		}
+		if (rr_request_decode(req, &seq) < 0) {
+			snprintf(err, errlen, "malformed rr request");
+			return -1;
+		}
+		if (s->send(tx, seq) < 0) {
+			if (peer_left(errno))
+				return 0;
+			snprintf(err, errlen, "send: %s", strerror(errno));
+			return -1;
+		}
+		tx->stats.msgs++;
+		tx->stats.bytes += size;
+	}
+}
+
+/* Socket options the hello asked for; the reply status when refused. */
+static int apply_hello(int fd, const struct hello *h, char *err, size_t errlen)
+{
+	if (h->mode == MODE_RR && sock_set_nodelay(fd) < 0) {
+		snprintf(err, errlen, "TCP_NODELAY: %s", strerror(errno));
+		return -1;
+	}
+	if ((h->flags & HELLO_F_BUSY_POLL) && sock_set_busy_poll(fd, BUSY_POLL_US) < 0) {
+		snprintf(err, errlen, "SO_BUSY_POLL: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int serve(struct conn *c, char *err, size_t errlen)
+{
+	const struct strategy *s = c->server->cfg.strategy;
+	struct hello h;
+	struct tx tx;
+	if (read_hello(c->fd, &h, err, errlen) < 0)
+		return -1;
+	if (apply_hello(c->fd, &h, err, errlen) < 0) {
+		reply(c->fd, HELLO_UNSUPPORTED, 0, 0);
+		return -1;
+	}
+	if (tx_open(&tx, s, c->fd, h.conn, h.size, h.layout, err, errlen) < 0) {
+		char ignored[256];
+		reply(c->fd, errno == ENOMEM ? HELLO_NO_MEMORY : HELLO_UNSUPPORTED, 0, 0);
+		tx_close(&tx, s, ignored, sizeof(ignored));
+		return -1;
+	}
+	tx.stop = &c->server->stop;
+	reply(c->fd, HELLO_OK, s->wire_id, tx.nslots);
+	bool spin = h.flags & HELLO_F_BUSY_POLL;
+	int rc = h.mode == MODE_RR ? serve_rr(c, &tx, spin, err, errlen)
+				   : serve_stream(c, &tx, err, errlen);
+	char close_err[256];
+	if (tx_close(&tx, s, close_err, sizeof(close_err)) < 0) {
+		size_t used = rc < 0 ? strlen(err) : 0;
+		snprintf(err + used, errlen - used, "%s%s", used ? "; " : "", close_err);
+		rc = -1;
+	}
+	c->stats = tx.stats;
+	return rc;
+}
+
+static void *conn_main(void *arg)
+{
+	struct conn *c = arg;
+	char err[512] = "";
+	if (serve(c, err, sizeof(err)) < 0)
+		fprintf(stderr, PROG ": %s: %s\n", c->peer, err);
+	pthread_mutex_lock(&c->server->lock);
+	close(c->fd);
+	c->fd = -1;
+	pthread_mutex_unlock(&c->server->lock);
+	atomic_store_explicit(&c->done, true, memory_order_release);
+	return NULL;
+}
+
+static void add_stats(struct tx_stats *to, const struct tx_stats *from)
+{
+	to->msgs += from->msgs;
+	to->bytes += from->bytes;
+	to->zc_sends += from->zc_sends;
+	to->zc_completions += from->zc_completions;
+	to->zc_copied += from->zc_copied;
+	to->zc_enobufs += from->zc_enobufs;
+}
+
+/* Joins the threads that finished (all of them with `all`), adding their
+ * totals. Called by the main thread only. */
+static void reap(struct server *sv, bool all)
+{
+	for (struct conn **pc = &sv->conns; *pc;) {
+		struct conn *c = *pc;
+		if (!all && !atomic_load_explicit(&c->done, memory_order_acquire)) {
+			pc = &c->next;
+			continue;
+		}
+		pthread_join(c->thread, NULL);
+		add_stats(&sv->totals, &c->stats);
+		*pc = c->next;
+		free(c);
+	}
+}
+
+static void accept_one(struct server *sv, int listen_fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd = accept4(listen_fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+	if (fd < 0) {
+		if (errno != EINTR && errno != ECONNABORTED && errno != EAGAIN) {
+			fprintf(stderr, PROG ": accept: %s\n", strerror(errno));
+			usleep(10000); /* EMFILE and friends: do not spin */
+		}
+		return;
+	}
+	reap(sv, false);
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c) {
+		fprintf(stderr, PROG ": connection: %s\n", strerror(ENOMEM));
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->server = sv;
+	if (sock_peer_name(fd, c->peer, sizeof(c->peer)) < 0)
+		snprintf(c->peer, sizeof(c->peer), "peer");
+	int rc = pthread_create(&c->thread, NULL, conn_main, c);
+	if (rc != 0) {
+		fprintf(stderr, PROG ": thread: %s\n", strerror(rc));
+		close(fd);
+		free(c);
+		return;
+	}
+	c->next = sv->conns;
+	sv->conns = c;
+	sv->nconns++;
+}
+
+/* One line from the harness: "begin" or "end". Returns -1 when the control
+ * socket is finished with (EOF or error). */
+static int serve_ctl(struct server *sv, int fd, struct ctl_reader *rd)
+{
+	char line[CTL_LINE_MAX];
+	int r, more = 1;
+	while ((r = ctl_next_line(rd, fd, more, line, sizeof(line))) == 1) {
+		more = 0;
+		struct cpu_time *t = strcmp(line, "begin") == 0 ? &sv->begin
+				     : strcmp(line, "end") == 0 ? &sv->end
+								: NULL;
+		if (!t) {
+			fprintf(stderr, PROG ": control socket: unknown line \"%s\"\n", line);
+			continue;
+		}
+		if (cpu_time_now(t) < 0 || ctl_ok(fd) < 0) {
+			fprintf(stderr, PROG ": control socket: %s\n", strerror(errno));
+			return -1;
+		}
+		if (t == &sv->begin) {
+			sv->began = true;
+			sv->ended = false;
+		} else {
+			sv->ended = sv->began;
+		}
+	}
+	if (r == -1)
+		fprintf(stderr, PROG ": control socket: %s\n",
+			errno ? strerror(errno) : "line too long");
+	return r == 0 ? 0 : -1;
+}
+
+/* Accepts and serves the control socket until a signal arrives. */
+static int run(struct server *sv, int listen_fd, int sig_fd)
+{
+	struct ctl_reader rd = {0};
+	struct pollfd pf[3] = {
+	    {.fd = listen_fd, .events = POLLIN},
+	    {.fd = sig_fd, .events = POLLIN},
+	    {.fd = sv->cfg.ctl_fd, .events = POLLIN},
+	};
+	for (;;) {
+		if (poll(pf, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, PROG ": poll: %s\n", strerror(errno));
+			return 1;
+		}
+		if (pf[1].revents)
+			return 0;
+		if (pf[0].revents)
+			accept_one(sv, listen_fd);
+		if (pf[2].revents && serve_ctl(sv, pf[2].fd, &rd) < 0)
+			pf[2].fd = -1;
+	}
+}
+
+static void stop_all(struct server *sv)
+{
+	atomic_store_explicit(&sv->stop, true, memory_order_relaxed);
+	pthread_mutex_lock(&sv->lock);
+	for (struct conn *c = sv->conns; c; c = c->next) {
+		if (c->fd >= 0)
+			shutdown(c->fd, SHUT_RDWR); /* wakes a thread blocked in send/recv */
+	}
+	pthread_mutex_unlock(&sv->lock);
+	reap(sv, true);
+}
+
+static void print_totals(const struct server *sv, const struct cpu_time *start,
+			 const struct cpu_time *now)
+{
+	const struct cpu_time *a = sv->began ? &sv->begin : start;
+	const struct cpu_time *b = sv->ended ? &sv->end : now;
+	const struct tx_stats *t = &sv->totals;
+	printf("impl=%s\nmsgs=%llu\nbytes=%llu\nconns=%llu\nutime_s=%.6f\nstime_s=%.6f\n",
+	       sv->cfg.strategy->name, (unsigned long long)t->msgs, (unsigned long long)t->bytes,
+	       (unsigned long long)sv->nconns, b->user - a->user, b->sys - a->sys);
+	if (sv->cfg.strategy->zerocopy)
+		printf("zc_sends=%llu\nzc_completions=%llu\nzc_copied=%llu\nzc_enobufs=%llu\n",
+		       (unsigned long long)t->zc_sends, (unsigned long long)t->zc_completions,
+		       (unsigned long long)t->zc_copied, (unsigned long long)t->zc_enobufs);
+	fflush(stdout);
+}
+
+/* SIGTERM/SIGINT go to a signalfd (blocked in every thread, which inherit
+ * the mask); SIGPIPE is ignored (sends use MSG_NOSIGNAL anyway). */
+static int signals_to_fd(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	signal(SIGPIPE, SIG_IGN);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+int main(int argc, char **argv)
+{
+	static struct server sv;
+	char err[256], name[128];
+	int rc = parse_args(argc, argv, &sv.cfg);
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	if (sv.cfg.pin && sched_setaffinity(0, sizeof(sv.cfg.cpus), &sv.cfg.cpus) < 0) {
+		fprintf(stderr, PROG ": --cpus: %s\n", strerror(errno));
+		return 2;
+	}
+	pthread_mutex_init(&sv.lock, NULL);
+	int sig_fd = signals_to_fd();
+	if (sig_fd < 0) {
+		fprintf(stderr, PROG ": signalfd: %s\n", strerror(errno));
+		return 1;
+	}
+	int listen_fd = sock_listen(sv.cfg.host, sv.cfg.port, err, sizeof(err));
+	if (listen_fd < 0) {
+		fprintf(stderr, PROG ": listen %s\n", err);
+		return 1;
+	}
+	if (sock_local_name(listen_fd, name, sizeof(name)) < 0) {
+		fprintf(stderr, PROG ": getsockname: %s\n", strerror(errno));
+		return 1;
+	}
+	printf("listening %s\n", name);
+	fflush(stdout);
+	struct cpu_time start, now;
+	cpu_time_now(&start);
+	rc = run(&sv, listen_fd, sig_fd);
+	close(listen_fd);
+	stop_all(&sv);
+	if (cpu_time_now(&now) < 0) {
+		fprintf(stderr, PROG ": getrusage: %s\n", strerror(errno));
+		return 1;
+	}
+	print_totals(&sv, &start, &now);
+	return rc;
+}
