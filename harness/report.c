@@ -1,0 +1,937 @@
+/*
+ * report — the Part E report of a results folder (see report.h).
+ *
+ * Each question has one writer; they share small readers of the base slice.
+ * Wording rule: a sentence either quotes numbers of the CSV or says what the
+ * strategy does by design; it never claims a cause the data does not show.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "env.h"
+
+#define MAX_LIST 12 /* anomalies of one kind listed before "and N more" */
+
+/* ---- readers --------------------------------------------------------------- */
+
+/* stat is "median", "min", "max" or "cv" */
+static double val(const struct results_dir *rd, const char *impl, const char *mode, long size,
+		  long threads, const char *column, const char *stat)
+{
+	char col[160];
+	snprintf(col, sizeof(col), "%s_%s", column, stat);
+	return results_dir_num(rd, results_dir_row(rd, impl, mode, size, threads), col);
+}
+
+static double tput(const struct results_dir *rd, const char *impl, long size, long threads,
+		   const char *stat)
+{
+	return val(rd, impl, rd->mode, size, threads, "throughput_gbps", stat);
+}
+
+static int has_impl(const struct results_dir *rd, const char *impl)
+{
+	for (size_t i = 0; i < rd->nimpls; i++)
+		if (!strcmp(rd->impls[i], impl))
+			return 1;
+	return 0;
+}
+
+static int is_zerocopy(const char *impl)
+{
+	return !strcmp(impl, "zero-copy") || !strcmp(impl, "uring-zc");
+}
+
+static const char *sz(char *buf, double bytes)
+{
+	format_size(buf, 32, bytes);
+	return buf;
+}
+
+static const char *threads_word(long t)
+{
+	return t == 1 ? "thread" : "threads";
+}
+
+/* "256 B–2 KiB, 16 KiB" from a mask over rd->sizes */
+static void size_ranges(const struct results_dir *rd, const int *mask, char *buf, size_t len)
+{
+	char a[32], b[32];
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < rd->nsizes; i++) {
+		if (!mask[i])
+			continue;
+		size_t j = i;
+		while (j + 1 < rd->nsizes && mask[j + 1])
+			j++;
+		used +=
+		    (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s%s%s",
+				     used ? ", " : "", sz(a, (double)rd->sizes[i]),
+				     j > i ? "–" : "", j > i ? sz(b, (double)rd->sizes[j]) : "");
+		if (used >= len)
+			return;
+		i = j;
+	}
+}
+
+/* ---- crossovers (questions 4 and 5) -------------------------------------- */
+
+size_t report_crossings(const long *sizes, const double *ratio, size_t n, struct crossing *out,
+			size_t max)
+{
+	size_t found = 0, prev = n;
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(ratio[i]) || sizes[i] <= 0)
+			continue;
+		if (prev < n && found < max) {
+			double a = ratio[prev], b = ratio[i];
+			int up = a <= 1 && b > 1, down = a > 1 && b <= 1;
+			if (up || down) {
+				double x0 = log2((double)sizes[prev]), x1 = log2((double)sizes[i]);
+				double x = x0 + (1 - a) / (b - a) * (x1 - x0);
+				out[found++] = (struct crossing){exp2(x), up, prev};
+			}
+		}
+		prev = i;
+	}
+	return found;
+}
+
+static size_t speedups(const struct results_dir *rd, const char *impl, long threads, double *ratio)
+{
+	size_t valid = 0;
+	for (size_t s = 0; s < rd->nsizes; s++) {
+		double a = tput(rd, impl, rd->sizes[s], threads, "median");
+		double b = tput(rd, "two-copy", rd->sizes[s], threads, "median");
+		ratio[s] = b > 0 ? a / b : NAN;
+		valid += !isnan(ratio[s]);
+	}
+	return valid;
+}
+
+static void write_no_crossing(FILE *out, const struct results_dir *rd, const char *impl,
+			      const double *ratio)
+{
+	char a[32], b[32], c[32];
+	size_t first = rd->nsizes, last = 0, best = 0;
+	for (size_t s = 0; s < rd->nsizes; s++) {
+		if (isnan(ratio[s]))
+			continue;
+		first = first < s ? first : s;
+		last = s;
+		if (isnan(ratio[best]) || ratio[s] > ratio[best])
+			best = s;
+	}
+	sz(a, (double)rd->sizes[first]);
+	sz(b, (double)rd->sizes[last]);
+	if (ratio[first] > 1)
+		fprintf(out,
+			"%s is ahead at every measured size, %s–%s (%s ÷ two-copy = %.3g at "
+			"%s, %.3g at %s): no crossover within the range.\n",
+			impl, a, b, impl, ratio[first], a, ratio[last], b);
+	else
+		fprintf(out,
+			"not within %s–%s: %s stays at or below two-copy (closest: %s ÷ "
+			"two-copy = %.3g at %s).\n",
+			a, b, impl, impl, ratio[best], sz(c, (double)rd->sizes[best]));
+}
+
+static void write_crossover_line(FILE *out, const struct results_dir *rd, const char *impl,
+				 long threads)
+{
+	double ratio[RESULTS_MAX_SIZES];
+	struct crossing cr[RESULTS_MAX_SIZES];
+	char a[32], b[32];
+	fprintf(out, "- **%ld %s:** ", threads, threads_word(threads));
+	if (speedups(rd, impl, threads, ratio) < 2) {
+		fprintf(out, "not enough points with both %s and two-copy measured.\n", impl);
+		return;
+	}
+	size_t n = report_crossings(rd->sizes, ratio, rd->nsizes, cr, RESULTS_MAX_SIZES);
+	if (n == 0) {
+		write_no_crossing(out, rd, impl, ratio);
+		return;
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t i = cr[k].before, j = i + 1;
+		while (j < rd->nsizes && isnan(ratio[j]))
+			j++;
+		fprintf(out,
+			"%s%s %s two-copy at **≈ %.0f B** (interpolated on the log2 size axis "
+			"between %s, where %s ÷ two-copy = %.3g, and %s, where it is %.3g)",
+			k ? "; then " : "", k ? "it" : impl,
+			cr[k].upward ? (k ? "overtakes again" : "overtakes") : "falls behind",
+			cr[k].size, sz(a, (double)rd->sizes[i]), impl, ratio[i],
+			sz(b, (double)rd->sizes[j]), ratio[j]);
+	}
+	fprintf(out, ".\n");
+}
+
+static void write_crossovers(FILE *out, const struct results_dir *rd, const char *impl)
+{
+	if (!has_impl(rd, impl) || !has_impl(rd, "two-copy")) {
+		fprintf(out, "Not measured: the sweep has no %s points.\n\n",
+			has_impl(rd, impl) ? "two-copy" : impl);
+		return;
+	}
+	fprintf(out,
+		"%s ÷ two-copy throughput (medians, %s mode) per thread count; "
+		"see [figure 5](figures/speedup.png).\n\n",
+		impl, rd->mode);
+	for (size_t t = 0; t < rd->nthreads; t++)
+		write_crossover_line(out, rd, impl, rd->threads[t]);
+	fprintf(out, "\n");
+}
+
+/* ---- question 1: zero-copy ------------------------------------------------ */
+
+struct loss {
+	double pct, mine, theirs;
+	long size, threads;
+	const char *winner;
+};
+
+static const char *fastest(const struct results_dir *rd, long size, long threads, double *v)
+{
+	const char *best = NULL;
+	*v = NAN;
+	for (size_t i = 0; i < rd->nimpls; i++) {
+		double x = tput(rd, rd->impls[i], size, threads, "median");
+		if (!isnan(x) && (!best || x > *v)) {
+			best = rd->impls[i];
+			*v = x;
+		}
+	}
+	return best;
+}
+
+static void write_zc_losses(FILE *out, const struct results_dir *rd, const char *impl)
+{
+	size_t points = 0, led = 0, behind_two = 0;
+	struct loss worst = {.pct = 0, .winner = NULL};
+	char a[32];
+	for (size_t t = 0; t < rd->nthreads; t++)
+		for (size_t s = 0; s < rd->nsizes; s++) {
+			long size = rd->sizes[s], th = rd->threads[t];
+			double mine = tput(rd, impl, size, th, "median"), top;
+			const char *winner = fastest(rd, size, th, &top);
+			if (isnan(mine) || !winner)
+				continue;
+			points++;
+			led += !strcmp(winner, impl);
+			behind_two += mine < tput(rd, "two-copy", size, th, "median");
+			double pct = (mine - top) / top * 100;
+			if (strcmp(winner, impl) && (!worst.winner || pct < worst.pct))
+				worst = (struct loss){pct, mine, top, size, th, winner};
+		}
+	fprintf(out,
+		"- **%s** was the fastest strategy at %zu of %zu points and behind two-copy at "
+		"%zu.",
+		impl, led, points, behind_two);
+	if (worst.winner)
+		fprintf(out,
+			" Its largest loss: %s with %ld %s, %.4g Gbit/s against %s's %.4g "
+			"Gbit/s (%.1f%%).",
+			sz(a, (double)worst.size), worst.threads, threads_word(worst.threads),
+			worst.mine, worst.winner, worst.theirs, worst.pct);
+	fprintf(out, "\n");
+}
+
+static void write_fallback(FILE *out, const struct results_dir *rd, const char *impl)
+{
+	double lo = NAN, hi = NAN;
+	size_t n = 0;
+	for (size_t t = 0; t < rd->nthreads; t++)
+		for (size_t s = 0; s < rd->nsizes; s++) {
+			long size = rd->sizes[s], th = rd->threads[t];
+			double done = val(rd, impl, rd->mode, size, th, "zc_completions", "median");
+			double copied = val(rd, impl, rd->mode, size, th, "zc_copied", "median");
+			if (isnan(done) || isnan(copied) || done <= 0)
+				continue;
+			double rate = copied / done * 100;
+			lo = n && lo < rate ? lo : rate;
+			hi = n && hi > rate ? hi : rate;
+			n++;
+		}
+	if (n == 0)
+		fprintf(out,
+			"- **%s**: no zero-copy completions were counted (zc_completions is "
+			"empty), so the copied-fallback rate is not known.\n",
+			impl);
+	else
+		fprintf(out,
+			"- **%s**: the kernel reported %.1f%%–%.1f%% of its completions as "
+			"copied anyway (zc_copied ÷ zc_completions, medians, over %zu points).\n",
+			impl, lo, hi, n);
+}
+
+static void write_zc_cost(FILE *out, const struct results_dir *rd, const char *impl)
+{
+	const char *ctx = results_dir_key(rd, "PERF_COUNT_SW_CONTEXT_SWITCHES", "ctx_switches");
+	char col[128], a[32];
+	if (!ctx || rd->nsizes == 0 || !rd->nthreads)
+		return;
+	long size = rd->sizes[rd->nsizes - 1], th = rd->threads[0];
+	snprintf(col, sizeof(col), "srv_%s_per_msg", ctx);
+	double z = val(rd, impl, rd->mode, size, th, col, "median");
+	double two = val(rd, "two-copy", rd->mode, size, th, col, "median");
+	if (isnan(z) || isnan(two))
+		return;
+	fprintf(out,
+		"  Server context switches per message at %s, %ld %s: %s %.4g, two-copy "
+		"%.4g.\n",
+		sz(a, (double)size), th, threads_word(th), impl, z, two);
+}
+
+static void write_q1(FILE *out, const struct results_dir *rd)
+{
+	size_t nzc = 0;
+	fprintf(out, "## 1. Why does zero-copy not always give the best throughput?\n\n");
+	for (size_t i = 0; i < rd->nimpls; i++)
+		nzc += is_zerocopy(rd->impls[i]);
+	if (nzc == 0) {
+		fprintf(out, "No zero-copy strategy (zero-copy, uring-zc) was measured in this "
+			     "sweep.\n\n");
+		return;
+	}
+	fprintf(out,
+		"Throughput medians, %s mode, every size and thread count "
+		"([figure 1](figures/throughput.png), [figure 5](figures/speedup.png), "
+		"[figure 6](figures/zerocopy.png)):\n\n",
+		rd->mode);
+	for (size_t i = 0; i < rd->nimpls; i++)
+		if (is_zerocopy(rd->impls[i]))
+			write_zc_losses(out, rd, rd->impls[i]);
+	fprintf(out, "\nCopied fallback:\n\n");
+	for (size_t i = 0; i < rd->nimpls; i++)
+		if (is_zerocopy(rd->impls[i])) {
+			write_fallback(out, rd, rd->impls[i]);
+			write_zc_cost(out, rd, rd->impls[i]);
+		}
+	fprintf(out, "\nZero-copy saves the copy of the sent bytes only when the kernel can hand "
+		     "the pages to a device; in exchange it pins the pages and reports every "
+		     "completion on the socket's error queue (io_uring: a notification CQE), and a "
+		     "buffer is reused only after its completion. Data bound for a local socket is "
+		     "always copied (kernel Documentation/networking/msg_zerocopy.rst), so ");
+	if (!strcmp(rd->topology, "loopback") || !strcmp(rd->topology, "netns"))
+		fprintf(out,
+			"on this sweep's topology (**%s**: %s) zero-copy pays those costs "
+			"and still copies; the copied-fallback rate above is the measure of it. "
+			"Only a real NIC can show its gain.\n\n",
+			rd->topology,
+			!strcmp(rd->topology, "loopback") ? "127.0.0.1"
+							  : "a veth pair between "
+							    "two network namespaces");
+	else
+		fprintf(out,
+			"the copied-fallback rate above says how often it paid those costs "
+			"without saving the copy (topology: %s).\n\n",
+			rd->topology);
+}
+
+/* ---- question 2: which cache level ---------------------------------------- */
+
+static double reduction(const struct results_dir *rd, const char *column, long size, long th)
+{
+	double two = val(rd, "two-copy", rd->mode, size, th, column, "median");
+	double one = val(rd, "one-copy", rd->mode, size, th, column, "median");
+	return two > 0 && !isnan(one) ? (two - one) / two * 100 : NAN;
+}
+
+static void write_q2_levels(FILE *out, const struct results_dir *rd, long th)
+{
+	const struct event_spec *best[RESULTS_MAX_SIZES];
+	char a[32], col[128], list[512];
+	fprintf(out, "| size | level with the largest reduction |");
+	for (size_t e = 0; e < rd->events.n; e++)
+		if (event_is_cache_level(&rd->events.ev[e]))
+			fprintf(out, " %s (%s) |", rd->events.ev[e].level, rd->events.ev[e].key);
+	fprintf(out, "\n|---|---|");
+	for (size_t e = 0; e < rd->events.n; e++)
+		if (event_is_cache_level(&rd->events.ev[e]))
+			fprintf(out, "---:|");
+	fprintf(out, "\n");
+	for (size_t s = 0; s < rd->nsizes; s++) {
+		double red = 0;
+		best[s] = table_largest_reduction(rd, "srv", rd->sizes[s], th, "all", &red);
+		fprintf(out, "| %s | %s |", sz(a, (double)rd->sizes[s]),
+			best[s] ? best[s]->level : "-");
+		for (size_t e = 0; e < rd->events.n; e++) {
+			if (!event_is_cache_level(&rd->events.ev[e]))
+				continue;
+			snprintf(col, sizeof(col), "srv_%s_per_kb", rd->events.ev[e].key);
+			double r = reduction(rd, col, rd->sizes[s], th);
+			fprintf(out, isnan(r) ? " - |" : " %.1f%% fewer |", r);
+		}
+		fprintf(out, "\n");
+	}
+	const struct event_spec *top = NULL;
+	size_t topn = 0;
+	for (size_t e = 0; e < rd->events.n; e++) {
+		size_t n = 0;
+		for (size_t s = 0; s < rd->nsizes; s++)
+			n += best[s] == &rd->events.ev[e];
+		if (n > topn) {
+			top = &rd->events.ev[e];
+			topn = n;
+		}
+	}
+	if (!top)
+		return;
+	int mask[RESULTS_MAX_SIZES];
+	for (size_t s = 0; s < rd->nsizes; s++)
+		mask[s] = best[s] == top;
+	size_ranges(rd, mask, list, sizeof(list));
+	fprintf(out,
+		"\n**%s** (%s) shows the most reduction: the largest at %zu of %zu sizes "
+		"(%s).\n\n",
+		top->level, top->key, topn, rd->nsizes, list);
+}
+
+static double user_share(const struct results_dir *rd, const char *impl, long size, long th)
+{
+	double u = val(rd, impl, rd->mode, size, th, "srv_utime_s", "median");
+	double k = val(rd, impl, rd->mode, size, th, "srv_stime_s", "median");
+	return u + k > 0 ? u / (u + k) * 100 : NAN;
+}
+
+static void write_q2_instead(FILE *out, const struct results_dir *rd, long th)
+{
+	const char *ctx = results_dir_key(rd, "PERF_COUNT_SW_CONTEXT_SWITCHES", "ctx_switches");
+	const char *rx = results_dir_key(rd, "tracepoint:skb:skb_copy_datagram_iovec", "rx_copies");
+	char a[32], c_ctx[128], c_rx[128];
+	snprintf(c_ctx, sizeof(c_ctx), "srv_%s_per_msg", ctx ? ctx : "-");
+	snprintf(c_rx, sizeof(c_rx), "cli_%s_per_msg", rx ? rx : "-");
+	fprintf(
+	    out,
+	    "What was measured instead, two-copy → one-copy (server; kernel copies are the "
+	    "client's receive copies, skb:skb_copy_datagram_iovec; `copyscope table` has "
+	    "every strategy):\n\n"
+	    "| size | CPU ns/B | change | user share of CPU time | context switches/msg | kernel "
+	    "copies/msg |\n|---|---:|---:|---:|---:|---:|\n");
+	for (size_t s = 0; s < rd->nsizes; s++) {
+		long size = rd->sizes[s];
+		double r = reduction(rd, "srv_cpu_ns_per_byte", size, th);
+		fprintf(out, "| %s | %.4g → %.4g | ", sz(a, (double)size),
+			val(rd, "two-copy", rd->mode, size, th, "srv_cpu_ns_per_byte", "median"),
+			val(rd, "one-copy", rd->mode, size, th, "srv_cpu_ns_per_byte", "median"));
+		fprintf(out, isnan(r) ? "- | " : "%+.1f%% | ", -r);
+		fprintf(out, "%.0f%% → %.0f%% | %.4g → %.4g | %.4g → %.4g |\n",
+			user_share(rd, "two-copy", size, th), user_share(rd, "one-copy", size, th),
+			val(rd, "two-copy", rd->mode, size, th, c_ctx, "median"),
+			val(rd, "one-copy", rd->mode, size, th, c_ctx, "median"),
+			val(rd, "two-copy", rd->mode, size, th, c_rx, "median"),
+			val(rd, "one-copy", rd->mode, size, th, c_rx, "median"));
+	}
+	fprintf(out, "\n(\"nan\": not measured.)\n\n");
+}
+
+static void write_q2(FILE *out, const struct results_dir *rd)
+{
+	char why[512];
+	long th = rd->nthreads ? rd->threads[0] : 1;
+	fprintf(out, "## 2. Which cache level shows the most reduction in misses (two-copy → "
+		     "one-copy)?\n\n");
+	if (!has_impl(rd, "two-copy") || !has_impl(rd, "one-copy")) {
+		fprintf(out, "Not answered: the sweep lacks two-copy or one-copy.\n\n");
+		return;
+	}
+	if (!results_dir_has_misses(rd, "srv")) {
+		results_dir_why_no_misses(rd, why, sizeof(why));
+		fprintf(out,
+			"Cache misses were **not measured** on this machine: %s. The "
+			"question cannot be answered from this data.\n\n",
+			why);
+		write_q2_instead(out, rd, th);
+		return;
+	}
+	fprintf(out,
+		"Server misses per KiB transferred, medians, %s mode, %ld %s "
+		"([figure 3](figures/cache-misses.png); `copyscope table` has the counts):\n\n",
+		rd->mode, th, threads_word(th));
+	write_q2_levels(out, rd, th);
+	fprintf(out, "Why: two-copy gathers the eight fields into a staging buffer with memcpy "
+		     "before send(), so every byte is read and written once more in user space "
+		     "and the kernel then reads the staging buffer; one-copy hands the kernel the "
+		     "fields as an iovec and skips that pass. The reduction is the misses of that "
+		     "extra pass, and the table shows at which level they land for each size.\n\n");
+}
+
+/* ---- question 3: thread count ------------------------------------------- */
+
+static void write_thread_header(FILE *out, const long *threads, size_t n, const char *first,
+				const char *last)
+{
+	fprintf(out, "| strategy | %s |", first);
+	for (size_t t = 0; t < n; t++)
+		fprintf(out, " %ld %s |", threads[t], threads_word(threads[t]));
+	fprintf(out, "%s\n|---|---|", last ? last : "");
+	for (size_t t = 0; t < n; t++)
+		fprintf(out, "---:|");
+	fprintf(out, "%s\n", last ? "---|" : "");
+}
+
+static void write_q3_throughput(FILE *out, const struct results_dir *rd)
+{
+	char a[32];
+	long pick[2] = {rd->sizes[0], rd->sizes[rd->nsizes - 1]};
+	fprintf(out,
+		"Throughput (Gbit/s, medians, %s mode) at the smallest and largest size "
+		"([figure 1](figures/throughput.png)):\n\n",
+		rd->mode);
+	write_thread_header(out, rd->threads, rd->nthreads, "size", " best |");
+	for (size_t i = 0; i < rd->nimpls; i++)
+		for (size_t p = 0; p < (rd->nsizes > 1 ? 2u : 1u); p++) {
+			long best = 0;
+			double top = NAN;
+			fprintf(out, "| %s | %s |", rd->impls[i], sz(a, (double)pick[p]));
+			for (size_t t = 0; t < rd->nthreads; t++) {
+				double v =
+				    tput(rd, rd->impls[i], pick[p], rd->threads[t], "median");
+				fprintf(out, isnan(v) ? " - |" : " %.4g |", v);
+				if (!isnan(v) && (isnan(top) || v > top)) {
+					top = v;
+					best = rd->threads[t];
+				}
+			}
+			fprintf(out, best ? " %ld |\n" : " - |\n", best);
+		}
+	fprintf(out, "\n");
+}
+
+static void write_q3_latency(FILE *out, const struct results_dir *rd)
+{
+	long sizes[RESULTS_MAX_SIZES], threads[RESULTS_MAX_THREADS];
+	size_t ns = results_dir_axis(rd, "rr", "msg_size", sizes, RESULTS_MAX_SIZES);
+	size_t nt = results_dir_axis(rd, "rr", "threads", threads, RESULTS_MAX_THREADS);
+	char a[32];
+	if (ns == 0) {
+		fprintf(out,
+			"Latency: not measured (the sweep ran no request-response points).\n\n");
+		return;
+	}
+	fprintf(out, "Request-response latency, p50 / p99 (µs, medians of the repetitions) "
+		     "([figure 2](figures/latency.png)):\n\n");
+	write_thread_header(out, threads, nt, "size", NULL);
+	for (size_t i = 0; i < rd->nimpls; i++)
+		for (size_t s = 0; s < ns; s++) {
+			fprintf(out, "| %s | %s |", rd->impls[i], sz(a, (double)sizes[s]));
+			for (size_t t = 0; t < nt; t++) {
+				double p50 = val(rd, rd->impls[i], "rr", sizes[s], threads[t],
+						 "lat_p50_us", "median");
+				double p99 = val(rd, rd->impls[i], "rr", sizes[s], threads[t],
+						 "lat_p99_us", "median");
+				fprintf(out, isnan(p50) ? " - |" : " %.4g / %.4g |", p50, p99);
+			}
+			fprintf(out, "\n");
+		}
+	fprintf(out, "\n");
+}
+
+static void write_q3_contention(FILE *out, const struct results_dir *rd)
+{
+	long size = rd->sizes[rd->nsizes - 1];
+	char a[32], col[128];
+	int misses = results_dir_has_misses(rd, "srv");
+	const char *ctx = results_dir_key(rd, "PERF_COUNT_SW_CONTEXT_SWITCHES", "ctx_switches");
+	fprintf(out, "%s at %s, server side:\n\n",
+		misses ? "Cache contention: misses per KiB (medians)"
+		       : "Cache misses were not measured here; context switches per message "
+			 "(medians) instead",
+		sz(a, (double)size));
+	write_thread_header(out, rd->threads, rd->nthreads, "counter", NULL);
+	for (size_t i = 0; i < rd->nimpls; i++)
+		for (size_t e = 0; e < rd->events.n; e++) {
+			const struct event_spec *ev = &rd->events.ev[e];
+			if (misses ? !event_is_cache_level(ev) : (!ctx || strcmp(ev->key, ctx)))
+				continue;
+			snprintf(col, sizeof(col), misses ? "srv_%s_per_kb" : "srv_%s_per_msg",
+				 ev->key);
+			fprintf(out, "| %s | %s |", rd->impls[i], misses ? ev->level : ev->key);
+			for (size_t t = 0; t < rd->nthreads; t++) {
+				double v = val(rd, rd->impls[i], rd->mode, size, rd->threads[t],
+					       col, "median");
+				fprintf(out, isnan(v) ? " - |" : " %.4g |", v);
+			}
+			fprintf(out, "\n");
+		}
+	fprintf(out, "\n");
+}
+
+/* More threads, less throughput, beyond the spread of the repetitions. */
+static void write_q3_collapse(FILE *out, const struct results_dir *rd)
+{
+	char a[32];
+	size_t found = 0;
+	for (size_t i = 0; i < rd->nimpls; i++)
+		for (size_t s = 0; s < rd->nsizes; s++)
+			for (size_t t = 0; t + 1 < rd->nthreads; t++) {
+				const char *im = rd->impls[i];
+				long size = rd->sizes[s], t0 = rd->threads[t],
+				     t1 = rd->threads[t + 1];
+				double lo0 = tput(rd, im, size, t0, "min");
+				double hi1 = tput(rd, im, size, t1, "max");
+				if (isnan(lo0) || isnan(hi1) || hi1 >= lo0)
+					continue;
+				if (found++ < MAX_LIST)
+					fprintf(
+					    out,
+					    "- Collapse: %s at %s drops from %.4g Gbit/s with %ld "
+					    "%s to %.4g with %ld (even the best run of %ld is "
+					    "below the worst of %ld).\n",
+					    im, sz(a, (double)size),
+					    tput(rd, im, size, t0, "median"), t0, threads_word(t0),
+					    tput(rd, im, size, t1, "median"), t1, t1, t0);
+			}
+	if (found > MAX_LIST)
+		fprintf(out, "- … and %zu more.\n", found - MAX_LIST);
+	if (!found)
+		fprintf(out, "No collapse: for every strategy and size, adding threads never lost "
+			     "throughput beyond the spread of the repetitions.\n");
+	fprintf(out, "\n");
+}
+
+static void write_q3(FILE *out, const struct results_dir *rd)
+{
+	fprintf(out, "## 3. How does thread count interact with throughput, latency and cache "
+		     "contention?\n\n");
+	if (rd->nsizes == 0 || rd->nthreads == 0) {
+		fprintf(out, "Not answered: no measured point.\n\n");
+		return;
+	}
+	write_q3_throughput(out, rd);
+	write_q3_collapse(out, rd);
+	write_q3_latency(out, rd);
+	write_q3_contention(out, rd);
+}
+
+/* ---- question 6: anomalies ---------------------------------------------- */
+
+/*
+ * A dip or a peak of throughput vs size whose min-max range misses both
+ * neighbours'. One outlier also makes its neighbour look like the opposite
+ * extreme; of two adjacent extremes only the one farther from its
+ * neighbours' geometric mean is kept.
+ */
+static double bump(const struct results_dir *rd, const char *im, long th, size_t s)
+{
+	if (s == 0 || s + 1 >= rd->nsizes)
+		return 0;
+	long p = rd->sizes[s - 1], q = rd->sizes[s], r = rd->sizes[s + 1];
+	double lo = tput(rd, im, q, th, "min"), hi = tput(rd, im, q, th, "max");
+	if (!((hi < tput(rd, im, p, th, "min") && hi < tput(rd, im, r, th, "min")) ||
+	      (lo > tput(rd, im, p, th, "max") && lo > tput(rd, im, r, th, "max"))))
+		return 0;
+	double m = tput(rd, im, q, th, "median");
+	double around = sqrt(tput(rd, im, p, th, "median") * tput(rd, im, r, th, "median"));
+	return fabs(log(m / around));
+}
+
+static size_t find_bumps(FILE *out, const struct results_dir *rd, const char *im, long th)
+{
+	char a[32], b[32], c[32];
+	size_t found = 0;
+	for (size_t s = 1; s + 1 < rd->nsizes; s++) {
+		double d = bump(rd, im, th, s);
+		if (!(d > 0) || bump(rd, im, th, s - 1) > d || bump(rd, im, th, s + 1) > d)
+			continue;
+		long p = rd->sizes[s - 1], q = rd->sizes[s], r = rd->sizes[s + 1];
+		double m = tput(rd, im, q, th, "median"), mp = tput(rd, im, p, th, "median");
+		fprintf(out,
+			"- Non-monotonic: **%s, %ld %s: throughput %s at %s** to %.4g Gbit/s "
+			"(runs %.4g–%.4g), between %.4g Gbit/s at %s and %.4g Gbit/s at %s — "
+			"beyond the spread of the repetitions.\n",
+			im, th, threads_word(th), m < mp ? "dips" : "peaks", sz(b, (double)q), m,
+			tput(rd, im, q, th, "min"), tput(rd, im, q, th, "max"), mp,
+			sz(a, (double)p), tput(rd, im, r, th, "median"), sz(c, (double)r));
+		found++;
+	}
+	return found;
+}
+
+/* 1: a ahead of b beyond the spread, -1: behind beyond it, 0: overlapping */
+static int order(const struct results_dir *rd, const char *x, const char *y, long size, long th)
+{
+	if (tput(rd, x, size, th, "min") > tput(rd, y, size, th, "max"))
+		return 1;
+	if (tput(rd, x, size, th, "max") < tput(rd, y, size, th, "min"))
+		return -1;
+	return 0;
+}
+
+static size_t find_flips(FILE *out, const struct results_dir *rd, const char *x, const char *y,
+			 long th)
+{
+	char a[32], b[32], c[32];
+	size_t found = 0;
+	for (size_t s = 1; s + 1 < rd->nsizes; s++) {
+		int before = order(rd, x, y, rd->sizes[s - 1], th);
+		int now = order(rd, x, y, rd->sizes[s], th);
+		int after = order(rd, x, y, rd->sizes[s + 1], th);
+		if (!before || before != after || now != -before)
+			continue;
+		fprintf(out, "- Ranking flip: %s vs %s, %ld %s: %s at %s and %s but %s at %s.\n", x,
+			y, th, threads_word(th), before > 0 ? "ahead" : "behind",
+			sz(a, (double)rd->sizes[s - 1]), sz(c, (double)rd->sizes[s + 1]),
+			now > 0 ? "ahead" : "behind", sz(b, (double)rd->sizes[s]));
+		found++;
+	}
+	return found;
+}
+
+/* The sizes where x has >10% more misses per KiB than y at some level, yet is faster. */
+static int miss_paradox_sizes(const struct results_dir *rd, const char *x, const char *y, long th,
+			      int *mask, char *levels, size_t len)
+{
+	char col[128];
+	int any = 0;
+	for (size_t s = 0; s < rd->nsizes; s++) {
+		mask[s] = 0;
+		if (order(rd, x, y, rd->sizes[s], th) <= 0)
+			continue;
+		for (size_t e = 0; e < rd->events.n; e++) {
+			const struct event_spec *ev = &rd->events.ev[e];
+			if (!event_is_cache_level(ev))
+				continue;
+			snprintf(col, sizeof(col), "srv_%s_per_kb", ev->key);
+			double mx = val(rd, x, rd->mode, rd->sizes[s], th, col, "median");
+			double my = val(rd, y, rd->mode, rd->sizes[s], th, col, "median");
+			if (!(mx > my * 1.10))
+				continue;
+			mask[s] = any = 1;
+			if (!strstr(levels, ev->level))
+				snprintf(levels + strlen(levels), len - strlen(levels), "%s%s",
+					 levels[0] ? "/" : "", ev->level);
+		}
+	}
+	return any;
+}
+
+static size_t find_miss_paradox(FILE *out, const struct results_dir *rd, const char *x,
+				const char *y)
+{
+	int mask[RESULTS_MAX_SIZES];
+	char levels[128] = "", list[512], where[2048] = "";
+	for (size_t t = 0; t < rd->nthreads; t++) {
+		if (!miss_paradox_sizes(rd, x, y, rd->threads[t], mask, levels, sizeof(levels)))
+			continue;
+		size_ranges(rd, mask, list, sizeof(list));
+		snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%ld %s: %s",
+			 where[0] ? "; " : "", rd->threads[t], threads_word(rd->threads[t]), list);
+	}
+	if (!where[0])
+		return 0;
+	fprintf(out,
+		"- More misses yet faster: **%s** had over 10%% more %s misses per KiB than "
+		"%s yet higher throughput (beyond the spread) at %s.\n",
+		x, levels, y, where);
+	return 1;
+}
+
+static size_t find_high_cv(FILE *out, const struct results_dir *rd)
+{
+	static const char *const cols[] = {"throughput_gbps", "lat_p50_us", "lat_p99_us"};
+	char a[32];
+	size_t found = 0;
+	for (size_t r = 0; r < rd->summary.nrows; r++)
+		for (size_t c = 0; c < 3; c++) {
+			char cv_col[64], med_col[64];
+			snprintf(cv_col, sizeof(cv_col), "%s_cv", cols[c]);
+			snprintf(med_col, sizeof(med_col), "%s_median", cols[c]);
+			double cv = results_dir_num(rd, (long)r, cv_col);
+			if (!(cv > 0.10))
+				continue;
+			if (found++ < MAX_LIST)
+				fprintf(out,
+					"- High variation: %s, %s mode, %s, %s threads, %s: cv "
+					"%.1f%% (median %.4g).\n",
+					results_dir_cell(rd, (long)r, "impl"),
+					results_dir_cell(rd, (long)r, "mode"),
+					sz(a, results_dir_num(rd, (long)r, "msg_size")),
+					results_dir_cell(rd, (long)r, "threads"), cols[c], cv * 100,
+					results_dir_num(rd, (long)r, med_col));
+		}
+	if (found > MAX_LIST)
+		fprintf(out, "- … and %zu more points with cv above 10%%.\n", found - MAX_LIST);
+	return found;
+}
+
+static void write_q6(FILE *out, const struct results_dir *rd)
+{
+	size_t found = 0;
+	fprintf(out,
+		"## 6. What was unexpected?\n\n"
+		"Found automatically: throughput that is non-monotonic in message size beyond "
+		"the min–max spread of the repetitions; two strategies whose order flips at one "
+		"size and back at the next; more cache misses yet faster; cv above 10%%.\n\n");
+	for (size_t t = 0; t < rd->nthreads; t++)
+		for (size_t i = 0; i < rd->nimpls; i++)
+			found += find_bumps(out, rd, rd->impls[i], rd->threads[t]);
+	for (size_t t = 0; t < rd->nthreads; t++)
+		for (size_t i = 0; i < rd->nimpls; i++)
+			for (size_t j = i + 1; j < rd->nimpls; j++)
+				found +=
+				    find_flips(out, rd, rd->impls[i], rd->impls[j], rd->threads[t]);
+	if (results_dir_has_misses(rd, "srv")) {
+		for (size_t i = 0; i < rd->nimpls; i++)
+			for (size_t j = 0; j < rd->nimpls; j++)
+				if (i != j)
+					found +=
+					    find_miss_paradox(out, rd, rd->impls[i], rd->impls[j]);
+	} else {
+		fprintf(out, "- More misses yet faster: not checked, cache misses were not "
+			     "measured.\n");
+	}
+	found += find_high_cv(out, rd);
+	if (!found)
+		fprintf(out, "Nothing unexpected by these checks.\n");
+	fprintf(out, "\n");
+}
+
+/* ---- the frame ------------------------------------------------------------- */
+
+static void env_value(const struct results_dir *rd, const char *key, char *buf, size_t len)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/env.txt", rd->path);
+	if (env_read_key(path, key, buf, len) || !buf[0])
+		snprintf(buf, len, "?");
+}
+
+static void write_header(FILE *out, const struct results_dir *rd)
+{
+	char cpu[256], cpus[32], kernel[128], date[64], a[32], b[32];
+	double runs = 0, failed = 0;
+	env_value(rd, "cpu_model", cpu, sizeof(cpu));
+	env_value(rd, "cpus", cpus, sizeof(cpus));
+	env_value(rd, "kernel", kernel, sizeof(kernel));
+	env_value(rd, "date", date, sizeof(date));
+	for (size_t r = 0; r < rd->summary.nrows; r++) {
+		double n = results_dir_num(rd, (long)r, "runs"),
+		       f = results_dir_num(rd, (long)r, "failed");
+		runs += isnan(n) ? 0 : n;
+		failed += isnan(f) ? 0 : f;
+	}
+	fprintf(out, "# copyscope report: the Part E questions, answered from `%s`\n\n", rd->path);
+	fprintf(out,
+		"- Machine: %s, %s CPUs, kernel %s; hardware counters: %s%s%s%s; measured "
+		"%s.\n",
+		cpu, cpus, kernel, rd->hw_pmu[0] ? rd->hw_pmu : "unknown",
+		rd->hw_pmu_reason[0] ? " (" : "", rd->hw_pmu_reason,
+		rd->hw_pmu_reason[0] ? ")" : "", date);
+	fprintf(out,
+		"- Sweep: %zu points, %.0f runs, %.0f failed. Shown: topology %s, layout %s, "
+		"busy-poll %s, %s mode (latency: rr mode), sizes %s–%s, threads",
+		rd->summary.nrows, runs, failed, rd->topology, rd->layout,
+		strcmp(rd->busy_poll, "1") ? "off" : "on", rd->mode,
+		rd->nsizes ? sz(a, (double)rd->sizes[0]) : "-",
+		rd->nsizes ? sz(b, (double)rd->sizes[rd->nsizes - 1]) : "-");
+	for (size_t t = 0; t < rd->nthreads; t++)
+		fprintf(out, "%s %ld", t ? "," : "", rd->threads[t]);
+	fprintf(out, "; strategies:");
+	for (size_t i = 0; i < rd->nimpls; i++)
+		fprintf(out, "%s %s", i ? "," : "", rd->impls[i]);
+	fprintf(out, ".\n- Every number below is a cell of summary.csv (medians unless said), a "
+		     "ratio of two, or a crossover interpolated between two. Figures: "
+		     "[throughput](figures/throughput.png), [latency](figures/latency.png), "
+		     "[cache misses](figures/cache-misses.png), [CPU per "
+		     "byte](figures/cpu-per-byte.png), [speed-up](figures/speedup.png), "
+		     "[zero-copy](figures/zerocopy.png); tables: [tables.md](tables.md).\n\n");
+}
+
+static void write_failures(FILE *out, const struct results_dir *rd)
+{
+	const struct dataset *runs = &rd->runs;
+	int st = dataset_col(runs, "status");
+	size_t found = 0;
+	fprintf(out, "## Failed runs\n\n");
+	for (size_t r = 0; st >= 0 && r < runs->nrows; r++) {
+		const char *status = dataset_cell(runs, r, st);
+		if (!strcmp(status, "ok"))
+			continue;
+		if (found++ < MAX_LIST * 2)
+			fprintf(out, "- %s, %s mode, %s B, %s threads, rep %s: `%s`\n",
+				dataset_cell(runs, r, dataset_col(runs, "impl")),
+				dataset_cell(runs, r, dataset_col(runs, "mode")),
+				dataset_cell(runs, r, dataset_col(runs, "msg_size")),
+				dataset_cell(runs, r, dataset_col(runs, "threads")),
+				dataset_cell(runs, r, dataset_col(runs, "rep")), status);
+	}
+	if (found > MAX_LIST * 2)
+		fprintf(out, "- … and %zu more (runs.csv has them all).\n", found - MAX_LIST * 2);
+	if (st < 0)
+		fprintf(out, "runs.csv is missing: the failed runs are counted in summary.csv's "
+			     "`failed` column only.\n");
+	else if (!found)
+		fprintf(out, "None: every run finished.\n");
+	fprintf(out, "\nFailed runs are left out of every median, minimum and maximum above.\n");
+}
+
+void report_write(FILE *out, const struct results_dir *rd)
+{
+	write_header(out, rd);
+	write_q1(out, rd);
+	write_q2(out, rd);
+	write_q3(out, rd);
+	fprintf(out, "## 4. At what message size does one-copy overtake two-copy here?\n\n");
+	write_crossovers(out, rd, "one-copy");
+	fprintf(out, "## 5. At what message size does zero-copy overtake two-copy here?\n\n");
+	for (size_t i = 0; i < rd->nimpls; i++)
+		if (is_zerocopy(rd->impls[i])) {
+			fprintf(out, "### %s\n\n", rd->impls[i]);
+			write_crossovers(out, rd, rd->impls[i]);
+		}
+	if (!has_impl(rd, "zero-copy") && !has_impl(rd, "uring-zc"))
+		fprintf(out, "Not measured: the sweep has no zero-copy strategy.\n\n");
+	write_q6(out, rd);
+	write_failures(out, rd);
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+int cmd_report(int argc, char **argv)
+{
+	struct results_dir rd;
+	char err[1024], path[4200], tmp[4300];
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: copyscope report DIR\nWrites DIR/report.md: the Part E questions "
+		       "answered from DIR/summary.csv.\n");
+		return 0;
+	}
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(stderr, "copyscope: report: expected one results folder (DIR)%s%s\n",
+			argc > 1 ? ", got " : "", argc > 1 ? argv[1] : "");
+		return 2;
+	}
+	if (results_dir_load(argv[1], &rd, err, sizeof(err))) {
+		fprintf(stderr, "copyscope: %s\n", err);
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/report.md", rd.path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *out = fopen(tmp, "w");
+	if (!out) {
+		fprintf(stderr, "copyscope: %s: cannot write (%s)\n", tmp, strerror(errno));
+		results_dir_free(&rd);
+		return 1;
+	}
+	report_write(out, &rd);
+	int bad = ferror(out) | fclose(out);
+	if (bad || rename(tmp, path)) {
+		fprintf(stderr, "copyscope: %s: cannot write (%s)\n", path, strerror(errno));
+		unlink(tmp);
+		results_dir_free(&rd);
+		return 1;
+	}
+	printf("copyscope: report in %s\n", path);
+	results_dir_free(&rd);
+	return 0;
+}

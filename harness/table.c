@@ -1,0 +1,708 @@
+/*
+ * table — per-cache-level miss tables of a results folder (see table.h).
+ */
+#include "table.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "env.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- the results folder ------------------------------------------------ */
+
+static const char *const design_order[] = {"two-copy", "one-copy", "zero-copy", "uring-zc"};
+
+static const char *row_cell(const struct results_dir *rd, size_t row, const char *column)
+{
+	return dataset_cell(&rd->summary, row, dataset_col(&rd->summary, column));
+}
+
+static int in_base(const struct results_dir *rd, size_t row)
+{
+	return !strcmp(row_cell(rd, row, "topology"), rd->topology) &&
+	       !strcmp(row_cell(rd, row, "layout"), rd->layout) &&
+	       !strcmp(row_cell(rd, row, "busy_poll"), rd->busy_poll);
+}
+
+static int has_value(const struct results_dir *rd, const char *column, const char *value)
+{
+	for (size_t r = 0; r < rd->summary.nrows; r++)
+		if (!strcmp(row_cell(rd, r, column), value))
+			return 1;
+	return 0;
+}
+
+static void add_impl(struct results_dir *rd, const char *impl)
+{
+	for (size_t i = 0; i < rd->nimpls; i++)
+		if (!strcmp(rd->impls[i], impl))
+			return;
+	if (rd->nimpls < RESULTS_MAX_IMPLS)
+		rd->impls[rd->nimpls++] = impl;
+}
+
+/* The base slice: first topology, scattered, busy-poll off, stream (see table.h). */
+static void choose_base(struct results_dir *rd)
+{
+	snprintf(rd->topology, sizeof(rd->topology), "%s", row_cell(rd, 0, "topology"));
+	snprintf(rd->layout, sizeof(rd->layout), "%s",
+		 has_value(rd, "layout", "scattered") ? "scattered" : row_cell(rd, 0, "layout"));
+	snprintf(rd->busy_poll, sizeof(rd->busy_poll), "%s",
+		 has_value(rd, "busy_poll", "0") ? "0" : row_cell(rd, 0, "busy_poll"));
+	snprintf(rd->mode, sizeof(rd->mode), "%s", "rr");
+	for (size_t r = 0; r < rd->summary.nrows; r++)
+		if (in_base(rd, r) && !strcmp(row_cell(rd, r, "mode"), "stream"))
+			snprintf(rd->mode, sizeof(rd->mode), "%s", "stream");
+	for (size_t i = 0; i < sizeof(design_order) / sizeof(design_order[0]); i++)
+		if (has_value(rd, "impl", design_order[i]))
+			add_impl(rd, design_order[i]);
+	for (size_t r = 0; r < rd->summary.nrows; r++)
+		add_impl(rd, row_cell(rd, r, "impl"));
+	rd->nsizes = results_dir_axis(rd, rd->mode, "msg_size", rd->sizes, RESULTS_MAX_SIZES);
+	rd->nthreads = results_dir_axis(rd, rd->mode, "threads", rd->threads, RESULTS_MAX_THREADS);
+}
+
+static int check_columns(const struct results_dir *rd, const char *file, char *err, size_t errlen)
+{
+	static const char *const need[] = {"impl",	"mode",	    "topology", "layout",
+					   "busy_poll", "msg_size", "threads"};
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (dataset_col(&rd->summary, need[i]) < 0)
+			return fail(err, errlen, "%s: expected a column '%s' (a copyscope summary)",
+				    file, need[i]);
+	if (rd->summary.nrows == 0)
+		return fail(err, errlen, "%s: expected at least one point, found none", file);
+	return 0;
+}
+
+static int load_optional(const struct results_dir *rd, const char *name, char *path, size_t len)
+{
+	struct stat st;
+	snprintf(path, len, "%s/%s", rd->path, name);
+	return stat(path, &st) == 0;
+}
+
+int results_dir_load(const char *dir, struct results_dir *rd, char *err, size_t errlen)
+{
+	struct stat st;
+	char path[4200];
+	memset(rd, 0, sizeof(*rd));
+	if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return fail(err, errlen,
+			    "%s: expected a results folder (copyscope sweep --out DIR)",
+			    dir ? dir : "(none)");
+	snprintf(rd->path, sizeof(rd->path), "%s", dir);
+	snprintf(path, sizeof(path), "%s/summary.csv", dir);
+	if (stat(path, &st) != 0)
+		return fail(err, errlen, "%s: missing (expected the summary of a sweep)", path);
+	if (dataset_load(path, &rd->summary, err, errlen) || check_columns(rd, path, err, errlen))
+		goto fail;
+	if (load_optional(rd, "runs.csv", path, sizeof(path)) &&
+	    dataset_load(path, &rd->runs, err, errlen))
+		goto fail;
+	if (load_optional(rd, "events.events", path, sizeof(path)) &&
+	    eventfile_load(path, &rd->events, err, errlen))
+		goto fail;
+	snprintf(path, sizeof(path), "%s/env.txt", dir);
+	if (env_read_key(path, "hw_pmu", rd->hw_pmu, sizeof(rd->hw_pmu)))
+		rd->hw_pmu[0] = '\0';
+	if (env_read_key(path, "hw_pmu_reason", rd->hw_pmu_reason, sizeof(rd->hw_pmu_reason)))
+		rd->hw_pmu_reason[0] = '\0';
+	choose_base(rd);
+	return 0;
+fail:
+	results_dir_free(rd);
+	return -1;
+}
+
+void results_dir_free(struct results_dir *rd)
+{
+	dataset_free(&rd->summary);
+	dataset_free(&rd->runs);
+	eventfile_free(&rd->events);
+	memset(rd, 0, sizeof(*rd));
+}
+
+long results_dir_row(const struct results_dir *rd, const char *impl, const char *mode, long size,
+		     long threads)
+{
+	for (size_t r = 0; r < rd->summary.nrows; r++) {
+		if (!in_base(rd, r) || strcmp(row_cell(rd, r, "impl"), impl) ||
+		    strcmp(row_cell(rd, r, "mode"), mode))
+			continue;
+		if (atol(row_cell(rd, r, "msg_size")) == size &&
+		    atol(row_cell(rd, r, "threads")) == threads)
+			return (long)r;
+	}
+	return -1;
+}
+
+double results_dir_num(const struct results_dir *rd, long row, const char *column)
+{
+	if (row < 0)
+		return NAN;
+	return dataset_num(&rd->summary, (size_t)row, dataset_col(&rd->summary, column));
+}
+
+const char *results_dir_cell(const struct results_dir *rd, long row, const char *column)
+{
+	if (row < 0)
+		return "";
+	return row_cell(rd, (size_t)row, column);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+size_t results_dir_axis(const struct results_dir *rd, const char *mode, const char *column,
+			long *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t r = 0; r < rd->summary.nrows; r++) {
+		if (!in_base(rd, r) || strcmp(row_cell(rd, r, "mode"), mode))
+			continue;
+		long v = atol(row_cell(rd, r, column));
+		size_t i = 0;
+		while (i < n && out[i] != v)
+			i++;
+		if (i == n && n < max && v > 0)
+			out[n++] = v;
+	}
+	qsort(out, n, sizeof(*out), cmp_long);
+	return n;
+}
+
+int results_dir_has_misses(const struct results_dir *rd, const char *side)
+{
+	char col[128];
+	for (size_t e = 0; e < rd->events.n; e++) {
+		if (!event_is_cache_level(&rd->events.ev[e]))
+			continue;
+		snprintf(col, sizeof(col), "%s_%s_per_kb_median", side, rd->events.ev[e].key);
+		for (size_t r = 0; r < rd->summary.nrows; r++)
+			if (!isnan(results_dir_num(rd, (long)r, col)))
+				return 1;
+	}
+	return 0;
+}
+
+void format_size(char *buf, size_t len, double bytes)
+{
+	long b = lround(bytes);
+	if (b >= 1048576 && b % 1048576 == 0)
+		snprintf(buf, len, "%ld MiB", b / 1048576);
+	else if (b >= 1024 && b % 1024 == 0)
+		snprintf(buf, len, "%ld KiB", b / 1024);
+	else
+		snprintf(buf, len, "%ld B", b);
+}
+
+/* ---- a grid of cells, printed aligned, as Markdown or as CSV ----------- */
+
+#define CELL_MAX 64
+
+struct grid {
+	size_t ncols, nrows, cap;
+	char (*cells)[CELL_MAX]; /* row 0 is the header */
+	int *right;		 /* per column: right-aligned (numbers) */
+};
+
+static int grid_init(struct grid *g, size_t ncols, size_t nrows)
+{
+	g->ncols = ncols;
+	g->nrows = 0;
+	g->cap = nrows + 1;
+	g->cells = calloc(g->cap * ncols, CELL_MAX);
+	g->right = calloc(ncols, sizeof(int));
+	return g->cells && g->right ? 0 : -1;
+}
+
+static void grid_free(struct grid *g)
+{
+	free(g->cells);
+	free(g->right);
+}
+
+static char *grid_at(struct grid *g, size_t row, size_t col)
+{
+	return g->cells[row * g->ncols + col];
+}
+
+static void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+	if (row >= g->cap || col >= g->ncols)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(grid_at(g, row, col), CELL_MAX, fmt, ap);
+	va_end(ap);
+	if (row >= g->nrows)
+		g->nrows = row + 1;
+}
+
+/* Display width: UTF-8 continuation bytes take no column. */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80;
+	return w;
+}
+
+static void grid_print(FILE *out, struct grid *g, enum table_format format)
+{
+	size_t width[64] = {0};
+	for (size_t r = 0; r < g->nrows; r++)
+		for (size_t c = 0; c < g->ncols && c < 64; c++)
+			if (text_width(grid_at(g, r, c)) > width[c])
+				width[c] = text_width(grid_at(g, r, c));
+	for (size_t r = 0; r < g->nrows; r++) {
+		for (size_t c = 0; c < g->ncols && c < 64; c++) {
+			const char *s = grid_at(g, r, c);
+			int pad = (int)(width[c] - text_width(s));
+			if (format == TABLE_CSV)
+				fprintf(out, "%s%s", c ? "," : "", s);
+			else if (format == TABLE_MD)
+				fprintf(out, "| %s ", s);
+			else if (g->right[c] && r > 0)
+				fprintf(out, "%s%*s%s", c ? "  " : "", pad, "", s);
+			else
+				fprintf(out, "%s%s%*s", c ? "  " : "", s,
+					c + 1 < g->ncols ? pad : 0, "");
+		}
+		fputs(format == TABLE_MD ? "|\n" : "\n", out);
+		if (r == 0 && format == TABLE_MD)
+			for (size_t c = 0; c < g->ncols; c++)
+				fputs(c + 1 < g->ncols ? (g->right[c] ? "|---:" : "|---")
+						       : (g->right[c] ? "|---:|\n" : "|---|\n"),
+				      out);
+	}
+}
+
+/* ---- the miss table ------------------------------------------------------ */
+
+static int level_matches(const struct event_spec *ev, const char *filter)
+{
+	return event_is_cache_level(ev) &&
+	       (!strcmp(filter, "all") || !strcasecmp(ev->level, filter));
+}
+
+/* "L1", or "L1/l1d_misses" when another event counts the same level. */
+static void level_name(const struct results_dir *rd, const struct event_spec *ev, char *buf,
+		       size_t len)
+{
+	int dup = 0;
+	for (size_t e = 0; e < rd->events.n; e++)
+		if (&rd->events.ev[e] != ev && !strcmp(rd->events.ev[e].level, ev->level))
+			dup = 1;
+	if (dup)
+		snprintf(buf, len, "%s/%s", ev->level, ev->key);
+	else
+		snprintf(buf, len, "%s", ev->level);
+}
+
+static double per_kb(const struct results_dir *rd, const char *impl, const char *side,
+		     const struct event_spec *ev, long size, long threads)
+{
+	char col[128];
+	snprintf(col, sizeof(col), "%s_%s_per_kb_median", side, ev->key);
+	return results_dir_num(rd, results_dir_row(rd, impl, rd->mode, size, threads), col);
+}
+
+const struct event_spec *table_largest_reduction(const struct results_dir *rd, const char *side,
+						 long size, long threads, const char *level_filter,
+						 double *reduction_pct)
+{
+	const struct event_spec *best = NULL;
+	for (size_t e = 0; e < rd->events.n; e++) {
+		const struct event_spec *ev = &rd->events.ev[e];
+		if (!level_matches(ev, level_filter))
+			continue;
+		double two = per_kb(rd, "two-copy", side, ev, size, threads);
+		double one = per_kb(rd, "one-copy", side, ev, size, threads);
+		if (isnan(two) || isnan(one) || two <= 0)
+			continue;
+		double red = (two - one) / two * 100;
+		if (!best || red > *reduction_pct) {
+			best = ev;
+			*reduction_pct = red;
+		}
+	}
+	return best;
+}
+
+/* A number for people: integers exactly, others with 4 significant digits. */
+static void fmt_num(char *buf, size_t len, double v, enum table_format format)
+{
+	if (isnan(v))
+		snprintf(buf, len, "%s", format == TABLE_CSV ? "" : "-");
+	else if (format == TABLE_CSV || v == floor(v))
+		snprintf(buf, len, "%.17g", v);
+	else
+		snprintf(buf, len, "%.4g", v);
+}
+
+static void miss_header(struct grid *g, const struct results_dir *rd, const struct event_spec **lv,
+			size_t nl, enum table_format format)
+{
+	char name[96];
+	grid_set(g, 0, 0, "strategy");
+	grid_set(g, 0, 1, format == TABLE_CSV ? "msg_size" : "size");
+	for (size_t l = 0; l < nl; l++) {
+		level_name(rd, lv[l], name, sizeof(name));
+		if (format == TABLE_CSV) {
+			grid_set(g, 0, 2 + 3 * l, "%s_misses", name);
+			grid_set(g, 0, 3 + 3 * l, "%s_misses_per_kib", name);
+			grid_set(g, 0, 4 + 3 * l, "%s_vs_two_copy_pct", name);
+		} else {
+			grid_set(g, 0, 2 + 3 * l, "%s misses", name);
+			grid_set(g, 0, 3 + 3 * l, "%s /KiB", name);
+			grid_set(g, 0, 4 + 3 * l, "%s vs two-copy", name);
+		}
+		g->right[2 + 3 * l] = g->right[3 + 3 * l] = g->right[4 + 3 * l] = 1;
+	}
+}
+
+static void miss_cells(struct grid *g, size_t row, const struct results_dir *rd, const char *impl,
+		       const struct event_spec *ev, size_t first, long size,
+		       const struct table_options *opt)
+{
+	char col[128], num[CELL_MAX];
+	long r = results_dir_row(rd, impl, rd->mode, size, opt->threads);
+	snprintf(col, sizeof(col), "%s_%s_median", opt->side, ev->key);
+	fmt_num(num, sizeof(num), results_dir_num(rd, r, col), opt->format);
+	grid_set(g, row, first, "%s", num);
+	double kb = per_kb(rd, impl, opt->side, ev, size, opt->threads);
+	fmt_num(num, sizeof(num), kb, opt->format);
+	grid_set(g, row, first + 1, "%s", num);
+	double two = per_kb(rd, "two-copy", opt->side, ev, size, opt->threads);
+	if (!strcmp(impl, "two-copy") || isnan(kb) || isnan(two) || two <= 0)
+		grid_set(g, row, first + 2, "%s", opt->format == TABLE_CSV ? "" : "-");
+	else
+		grid_set(g, row, first + 2, opt->format == TABLE_CSV ? "%.4f" : "%+.1f%%",
+			 (kb - two) / two * 100);
+}
+
+static void write_reductions(FILE *out, const struct results_dir *rd,
+			     const struct table_options *opt)
+{
+	char sz[32], name[96];
+	fprintf(out, "\n%s\n",
+		opt->format == TABLE_MD
+		    ? "**Largest reduction of misses per KiB, two-copy → one-copy:**\n"
+		    : "Largest reduction of misses per KiB, two-copy -> one-copy:");
+	for (size_t s = 0; s < rd->nsizes; s++) {
+		double red = 0;
+		format_size(sz, sizeof(sz), (double)rd->sizes[s]);
+		const struct event_spec *ev = table_largest_reduction(
+		    rd, opt->side, rd->sizes[s], opt->threads, opt->level, &red);
+		fprintf(out, "%s%-8s ", opt->format == TABLE_MD ? "- " : "  ", sz);
+		if (!ev) {
+			fprintf(out, "not measured (two-copy or one-copy has no misses here)\n");
+			continue;
+		}
+		level_name(rd, ev, name, sizeof(name));
+		fprintf(out, "%s: %.1f%% %s misses per KiB\n", name, fabs(red),
+			red >= 0 ? "fewer" : "more (no level improved)");
+	}
+}
+
+static void write_miss_table(FILE *out, const struct results_dir *rd,
+			     const struct table_options *opt)
+{
+	const struct event_spec *lv[EVENT_SET_MAX];
+	size_t nl = 0;
+	for (size_t e = 0; e < rd->events.n; e++)
+		if (level_matches(&rd->events.ev[e], opt->level) && nl < 20)
+			lv[nl++] = &rd->events.ev[e];
+	struct grid g;
+	if (grid_init(&g, 2 + 3 * nl, rd->nimpls * rd->nsizes)) {
+		grid_free(&g);
+		return;
+	}
+	miss_header(&g, rd, lv, nl, opt->format);
+	g.right[1] = 1;
+	size_t row = 1;
+	for (size_t i = 0; i < rd->nimpls; i++)
+		for (size_t s = 0; s < rd->nsizes; s++, row++) {
+			grid_set(&g, row, 0, "%s", rd->impls[i]);
+			if (opt->format == TABLE_CSV)
+				grid_set(&g, row, 1, "%ld", rd->sizes[s]);
+			else
+				format_size(grid_at(&g, row, 1), CELL_MAX, (double)rd->sizes[s]);
+			for (size_t l = 0; l < nl; l++)
+				miss_cells(&g, row, rd, rd->impls[i], lv[l], 2 + 3 * l,
+					   rd->sizes[s], opt);
+		}
+	grid_print(out, &g, opt->format);
+	grid_free(&g);
+	if (opt->format != TABLE_CSV)
+		write_reductions(out, rd, opt);
+}
+
+/* ---- without miss data: what was measured instead ------------------------ */
+
+const char *results_dir_key(const struct results_dir *rd, const char *event, const char *key)
+{
+	for (size_t e = 0; e < rd->events.n; e++)
+		if (!strncmp(rd->events.ev[e].name, event, strlen(event)))
+			return rd->events.ev[e].key;
+	return event_set_find(&rd->events, key) ? key : NULL;
+}
+
+void results_dir_why_no_misses(const struct results_dir *rd, char *buf, size_t len)
+{
+	size_t nl = 0;
+	for (size_t e = 0; e < rd->events.n; e++)
+		nl += event_is_cache_level(&rd->events.ev[e]);
+	if (nl == 0)
+		snprintf(buf, len, "the event file (events.events) names no cache level");
+	else if (!strcmp(rd->hw_pmu, "no"))
+		snprintf(buf, len, "no hardware PMU exposed%s%s%s",
+			 rd->hw_pmu_reason[0] ? " (" : "", rd->hw_pmu_reason,
+			 rd->hw_pmu_reason[0] ? ")" : "");
+	else
+		snprintf(buf, len,
+			 "the cache-level counters were not supported here "
+			 "(copyscope events says why)");
+}
+
+static void instead_cells(struct grid *g, size_t row, const struct results_dir *rd, long r,
+			  const struct table_options *opt)
+{
+	char col[128], num[CELL_MAX];
+	const char *side = opt->side;
+	snprintf(col, sizeof(col), "%s_cpu_ns_per_byte_median", side);
+	fmt_num(num, sizeof(num), results_dir_num(rd, r, col), opt->format);
+	grid_set(g, row, 2, "%s", num);
+	snprintf(col, sizeof(col), "%s_utime_s_median", side);
+	double user = results_dir_num(rd, r, col);
+	snprintf(col, sizeof(col), "%s_stime_s_median", side);
+	double sys = results_dir_num(rd, r, col);
+	if (isnan(user) || isnan(sys) || user + sys <= 0)
+		grid_set(g, row, 3, "%s", opt->format == TABLE_CSV ? "" : "-");
+	else
+		grid_set(g, row, 3, opt->format == TABLE_CSV ? "%.4f" : "%.0f%%",
+			 user / (user + sys) * 100);
+	const char *ctx = results_dir_key(rd, "PERF_COUNT_SW_CONTEXT_SWITCHES", "ctx_switches");
+	snprintf(col, sizeof(col), "%s_%s_per_msg_median", side, ctx ? ctx : "-");
+	fmt_num(num, sizeof(num), results_dir_num(rd, r, col), opt->format);
+	grid_set(g, row, 4, "%s", num);
+	const char *rx = results_dir_key(rd, "tracepoint:skb:skb_copy_datagram_iovec", "rx_copies");
+	snprintf(col, sizeof(col), "cli_%s_per_msg_median", rx ? rx : "-");
+	fmt_num(num, sizeof(num), results_dir_num(rd, r, col), opt->format);
+	grid_set(g, row, 5, "%s", num);
+}
+
+static void write_instead_table(FILE *out, const struct results_dir *rd,
+				const struct table_options *opt)
+{
+	static const char *const text_head[] = {"strategy",   "size",
+						"CPU ns/B",   "user share",
+						"ctx sw/msg", "kernel copies/msg (cli rx)"};
+	static const char *const csv_head[] = {"strategy",
+					       "msg_size",
+					       "cpu_ns_per_byte",
+					       "user_share_pct",
+					       "ctx_switches_per_msg",
+					       "cli_rx_copies_per_msg"};
+	struct grid g;
+	if (grid_init(&g, 6, rd->nimpls * rd->nsizes)) {
+		grid_free(&g);
+		return;
+	}
+	for (size_t c = 0; c < 6; c++) {
+		grid_set(&g, 0, c, "%s", opt->format == TABLE_CSV ? csv_head[c] : text_head[c]);
+		g.right[c] = c > 0;
+	}
+	size_t row = 1;
+	for (size_t i = 0; i < rd->nimpls; i++)
+		for (size_t s = 0; s < rd->nsizes; s++, row++) {
+			long r =
+			    results_dir_row(rd, rd->impls[i], rd->mode, rd->sizes[s], opt->threads);
+			grid_set(&g, row, 0, "%s", rd->impls[i]);
+			if (opt->format == TABLE_CSV)
+				grid_set(&g, row, 1, "%ld", rd->sizes[s]);
+			else
+				format_size(grid_at(&g, row, 1), CELL_MAX, (double)rd->sizes[s]);
+			instead_cells(&g, row, rd, r, opt);
+		}
+	grid_print(out, &g, opt->format);
+	grid_free(&g);
+}
+
+/* ---- the command --------------------------------------------------------- */
+
+static int check_options(const struct results_dir *rd, const struct table_options *opt, char *err,
+			 size_t errlen)
+{
+	char levels[256] = "", threads[256] = "";
+	int level_ok = !strcmp(opt->level, "all");
+	for (size_t e = 0; e < rd->events.n; e++) {
+		const struct event_spec *ev = &rd->events.ev[e];
+		if (!event_is_cache_level(ev))
+			continue;
+		level_ok |= !strcasecmp(ev->level, opt->level);
+		if (!strstr(levels, ev->level))
+			snprintf(levels + strlen(levels), sizeof(levels) - strlen(levels), "%s, ",
+				 ev->level);
+	}
+	if (!level_ok)
+		return fail(err, errlen,
+			    "--level %s: expected %sall (the cache levels of %s/events.events)",
+			    opt->level, levels, rd->path);
+	for (size_t t = 0; t < rd->nthreads; t++) {
+		if (rd->threads[t] == opt->threads)
+			return 0;
+		snprintf(threads + strlen(threads), sizeof(threads) - strlen(threads), "%s%ld",
+			 t ? ", " : "", rd->threads[t]);
+	}
+	return fail(err, errlen, "--threads %ld: expected one of %s (the thread counts in %s)",
+		    opt->threads, threads, rd->path);
+}
+
+int table_write(FILE *out, const struct results_dir *rd, const struct table_options *opt, char *err,
+		size_t errlen)
+{
+	char why[512];
+	if (check_options(rd, opt, err, errlen))
+		return -1;
+	const char *side = !strcmp(opt->side, "cli") ? "client" : "server";
+	const char *Side = !strcmp(opt->side, "cli") ? "Client" : "Server";
+	int misses = results_dir_has_misses(rd, opt->side);
+	if (opt->format != TABLE_CSV)
+		fprintf(out,
+			"%s%s-side cache misses: %s mode, %ld thread%s, %s (medians of the "
+			"repetitions; from %s/summary.csv)\n\n",
+			opt->format == TABLE_MD ? "## " : "", Side, rd->mode, opt->threads,
+			opt->threads == 1 ? "" : "s", rd->topology, rd->path);
+	if (misses) {
+		write_miss_table(out, rd, opt);
+		return 0;
+	}
+	results_dir_why_no_misses(rd, why, sizeof(why));
+	if (opt->format != TABLE_CSV)
+		fprintf(out,
+			"Cache misses not measured on this machine: %s.\n"
+			"Measured instead (%s side; kernel copies are the client's receive "
+			"copies, tracepoint skb:skb_copy_datagram_iovec):\n\n",
+			why, side);
+	write_instead_table(out, rd, opt);
+	return 0;
+}
+
+static void table_usage(FILE *out)
+{
+	fprintf(out, "usage: copyscope table DIR [--level L1|LLC|...|all] [--side srv|cli]\n"
+		     "                       [--threads N] [--format text|md|csv]\n"
+		     "Per-cache-level miss tables of a results folder (DIR/summary.csv).\n");
+}
+
+static int parse_table_args(int argc, char **argv, struct table_options *opt, long *threads_set)
+{
+	static const struct option longopts[] = {
+	    {"level", required_argument, 0, 'l'},   {"side", required_argument, 0, 's'},
+	    {"threads", required_argument, 0, 't'}, {"format", required_argument, 0, 'f'},
+	    {"help", no_argument, 0, 'h'},	    {0, 0, 0, 0}};
+	int c;
+	char *end;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			opt->level = optarg;
+			break;
+		case 's':
+			if (strcmp(optarg, "srv") && strcmp(optarg, "cli"))
+				return fprintf(stderr,
+					       "copyscope: --side %s: expected srv or cli\n",
+					       optarg),
+				       2;
+			opt->side = optarg;
+			break;
+		case 't':
+			errno = 0;
+			opt->threads = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || opt->threads < 1 ||
+			    opt->threads > 4096)
+				return fprintf(stderr,
+					       "copyscope: --threads %s: expected a thread "
+					       "count from 1 to 4096\n",
+					       optarg),
+				       2;
+			*threads_set = 1;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				opt->format = TABLE_TEXT;
+			else if (!strcmp(optarg, "md"))
+				opt->format = TABLE_MD;
+			else if (!strcmp(optarg, "csv"))
+				opt->format = TABLE_CSV;
+			else
+				return fprintf(stderr,
+					       "copyscope: --format %s: expected text, md or "
+					       "csv\n",
+					       optarg),
+				       2;
+			break;
+		case 'h':
+			table_usage(stdout);
+			return 0;
+		default:
+			table_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "copyscope: table: expected one results folder (DIR), got %d\n",
+			argc - optind);
+		return 2;
+	}
+	return -1;
+}
+
+int cmd_table(int argc, char **argv)
+{
+	struct table_options opt = {
+	    .level = "all", .side = "srv", .threads = 0, .format = TABLE_TEXT};
+	struct results_dir rd;
+	char err[1024];
+	long threads_set = 0;
+	int rc = parse_table_args(argc, argv, &opt, &threads_set);
+	if (rc >= 0)
+		return rc;
+	if (results_dir_load(argv[optind], &rd, err, sizeof(err))) {
+		fprintf(stderr, "copyscope: %s\n", err);
+		return 2;
+	}
+	if (!threads_set)
+		opt.threads = rd.nthreads ? rd.threads[0] : 1;
+	rc = table_write(stdout, &rd, &opt, err, sizeof(err)) ? 2 : 0;
+	if (rc)
+		fprintf(stderr, "copyscope: %s\n", err);
+	results_dir_free(&rd);
+	return rc;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# Figures (plots/render.sh), tables (copyscope table) and the report
+# (copyscope report) from the fixture results folders of tests/fixtures/:
+# one with hardware counters, one without. Fixtures are copied to a temporary
+# folder first, since rendering writes into the results folder.
+
+setup() {
+	BIN=${COPYSCOPE_BIN:-bin}
+	TMP=$(mktemp -d)
+	cp -r tests/fixtures/pmu tests/fixtures/nopmu "$TMP/"
+}
+
+teardown() {
+	rm -rf "$TMP"
+}
+
+FIGURES="throughput latency cache-misses cpu-per-byte speedup zerocopy"
+
+# png_size FILE: "WIDTHxHEIGHT" from the PNG's IHDR chunk
+png_size() {
+	od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%dx%d", (($1*256+$2)*256+$3)*256+$4, (($5*256+$6)*256+$7)*256+$8 }'
+}
+
+@test "every figure renders as a 1280x720 PNG and an SVG with hardware counters" {
+	run plots/render.sh "$TMP/pmu"
+	[ "$status" -eq 0 ]
+	for f in $FIGURES; do
+		[ "$(png_size "$TMP/pmu/figures/$f.png")" = 1280x720 ]
+		grep -q '<svg' "$TMP/pmu/figures/$f.svg"
+	done
+}
+
+@test "every figure renders as a 1280x720 PNG and an SVG without hardware counters" {
+	run plots/render.sh "$TMP/nopmu"
+	[ "$status" -eq 0 ]
+	for f in $FIGURES; do
+		[ "$(png_size "$TMP/nopmu/figures/$f.png")" = 1280x720 ]
+		grep -q '<svg' "$TMP/nopmu/figures/$f.svg"
+	done
+}
+
+@test "the miss figure says inside the plot what was not measured and why" {
+	plots/render.sh "$TMP/nopmu"
+	grep -q 'L1/LLC misses not measured: no hardware PMU exposed' "$TMP/nopmu/figures/cache-misses.svg"
+	plots/render.sh "$TMP/pmu"
+	! grep -q 'not measured' "$TMP/pmu/figures/cache-misses.svg"
+}
+
+@test "the CPU cost figure falls back to task-clock time per byte without cycles" {
+	plots/render.sh "$TMP/nopmu"
+	grep -q 'CPU time per byte (ns/B, from task-clock)' "$TMP/nopmu/figures/cpu-per-byte.svg"
+	plots/render.sh "$TMP/pmu"
+	grep -q 'CPU cycles per byte (cycles/B)' "$TMP/pmu/figures/cpu-per-byte.svg"
+}
+
+@test "every figure carries the system footer from env.txt" {
+	plots/render.sh "$TMP/nopmu"
+	for f in $FIGURES; do
+		grep -q 'Fixture CPU 3000 @ 3.00GHz · 4 CPUs · kernel 6.1.0-21-amd64 · topology loopback · hardware counters: no' \
+			"$TMP/nopmu/figures/$f.svg"
+	done
+}
+
+@test "a strategy added later is drawn with a colour of its own" {
+	sed 's/^uring-zc,/sendfile,/' "$TMP/pmu/summary.csv" >"$TMP/pmu/s" && mv "$TMP/pmu/s" "$TMP/pmu/summary.csv"
+	run plots/render.sh "$TMP/pmu"
+	[ "$status" -eq 0 ]
+	grep -q '>sendfile<' "$TMP/pmu/figures/throughput.svg"
+}
+
+@test "render.sh without a results folder or summary.csv: one line, exit 2" {
+	run plots/render.sh "$TMP/none"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	mkdir "$TMP/empty"
+	run plots/render.sh "$TMP/empty"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *summary.csv* ]]
+	[ ! -e "$TMP/empty/figures" ]
+}
+
+@test "copyscope table prints the fixture's miss counts per level" {
+	run "$BIN/copyscope" table "$TMP/pmu"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"L1 misses"*"LLC misses"* ]]
+	[[ "$output" == *"14648438"* ]]   # two-copy, 256 B, srv_l1d_misses_median
+	[[ "$output" == *"256 B    L1: 40.0% fewer misses per KiB"* ]]
+	[[ "$output" == *"64 KiB   LLC: 61.0% fewer misses per KiB"* ]]
+}
+
+@test "copyscope table as Markdown and CSV" {
+	run "$BIN/copyscope" table "$TMP/pmu" --format md --level L1 --threads 2
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"| strategy | size | L1 misses | L1 /KiB | L1 vs two-copy |"* ]]
+	run "$BIN/copyscope" table "$TMP/pmu" --format csv --side cli
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "strategy,msg_size,L1_misses,L1_misses_per_kib,L1_vs_two_copy_pct,LLC_misses,LLC_misses_per_kib,LLC_vs_two_copy_pct" ]
+	[ "${#lines[@]}" -eq 37 ]
+}
+
+@test "copyscope table without hardware counters says so and shows what was measured" {
+	run "$BIN/copyscope" table "$TMP/nopmu"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Cache misses not measured on this machine: no hardware PMU exposed"* ]]
+	[[ "$output" == *"CPU ns/B"*"user share"*"ctx sw/msg"*"kernel copies/msg"* ]]
+}
+
+@test "copyscope table bad input: one line, exit 2" {
+	for args in "$TMP/none" "$TMP/pmu --level L2" "$TMP/pmu --threads 0" \
+		"$TMP/pmu --threads 3" "$TMP/pmu --format html" "$TMP/pmu --side both" ""; do
+		run "$BIN/copyscope" table $args
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 1 ]
+	done
+}
+
+@test "copyscope report writes report.md with the crossovers and the anomaly" {
+	run "$BIN/copyscope" report "$TMP/pmu"
+	[ "$status" -eq 0 ]
+	[ -f "$TMP/pmu/report.md" ]
+	[ ! -e "$TMP/pmu/report.md.tmp" ]
+	grep -q 'one-copy overtakes two-copy at \*\*≈ 2896 B\*\*' "$TMP/pmu/report.md"
+	grep -q 'zero-copy overtakes two-copy at \*\*≈ 23170 B\*\*' "$TMP/pmu/report.md"
+	grep -q 'two-copy, 4 threads: throughput dips at 8 KiB' "$TMP/pmu/report.md"
+	grep -q '^## 6. What was unexpected?' "$TMP/pmu/report.md"
+}
+
+@test "copyscope report without hardware counters says misses were not measured" {
+	run "$BIN/copyscope" report "$TMP/nopmu"
+	[ "$status" -eq 0 ]
+	grep -q 'Cache misses were \*\*not measured\*\* on this machine: no hardware PMU exposed' "$TMP/nopmu/report.md"
+}
+
+@test "copyscope report bad input: one line, exit 2, nothing written" {
+	run "$BIN/copyscope" report "$TMP/none"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	mkdir "$TMP/empty"
+	run "$BIN/copyscope" report "$TMP/empty"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[ ! -e "$TMP/empty/report.md" ]
+	run "$BIN/copyscope" report
+	[ "$status" -eq 2 ]
+}
