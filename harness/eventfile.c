@@ -98,8 +98,9 @@ static int parse_line(struct event_set *set, char *text, int line, char *err, si
 			    "%s:%d: level '%.60s': expected '-' or a cache level such as L1, L2, LLC",
 			    set->source, line, fields[1]);
 	if (!valid_name(fields[2]))
-		return fail(err, errlen, "%s:%d: event name longer than %d chars", set->source,
-			    line, EVENT_NAME_MAX);
+		return fail(err, errlen,
+			    "%s:%d: event name: expected at most %d printable characters",
+			    set->source, line, EVENT_NAME_MAX);
 	return append(set, fields[0], fields[1], fields[2], line, err, errlen);
 }
 

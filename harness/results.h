@@ -28,9 +28,10 @@ void result_row_free(struct result_row *row);
 
 /* Sets column name to a printf-formatted value, appending the column if new. 0 or -1 (ENOMEM). */
 int result_row_set(struct result_row *row, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
-/* Sets a number: NAN gives an empty cell; integers print exactly; others with 6 significant digits. */
+/* Sets a number: NAN gives an empty cell; integers print exactly; others with 6 significant digits.
+ */
 int result_row_set_num(struct result_row *row, const char *name, double value);
 
 /* Sets an empty cell ("not measured"). */
@@ -50,5 +51,14 @@ int results_write_row(FILE *out, const struct result_row *row);
  * before return, so a crash later never loses it.
  */
 int results_append(const char *path, const struct result_row *row, char *err, size_t errlen);
+
+/*
+ * Checks, writing nothing, that results_append(path, row) would be accepted:
+ * path is a writable regular file starting with row's header (or empty), or
+ * does not exist in a writable folder. 0, or -1 with one line in err. For
+ * refusing bad --out before anything runs.
+ */
+int results_check_appendable(const char *path, const struct result_row *row, char *err,
+			     size_t errlen);
 
 #endif

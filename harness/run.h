@@ -29,7 +29,7 @@ struct run_spec {
 	const char *mode;     /* "stream" or "rr" */
 	const char *layout;   /* "scattered" or "contiguous" */
 	const char *topology; /* "loopback" (or "netns" where built) */
-	int busy_poll;        /* 0 or 1 */
+	int busy_poll;	      /* 0 or 1 */
 	unsigned long msg_size;
 	unsigned threads;
 	unsigned rep;
@@ -37,19 +37,37 @@ struct run_spec {
 	double warmup_s;
 	const char *server_cpus; /* CPU list for the server, NULL: not pinned */
 	const char *client_cpus; /* CPU list for the client, NULL: not pinned */
-	unsigned mtu;            /* netns veth MTU; 0: the default */
-	const char *server_log;  /* copy of the server's output, NULL: none */
-	const char *client_log;  /* copy of the client's output, NULL: none */
+	unsigned mtu;		 /* netns veth MTU; 0: the default */
+	const char *server_log;	 /* copy of the server's output, NULL: none */
+	const char *client_log;	 /* copy of the client's output, NULL: none */
+	int verify;		 /* pass --verify to the client; verify_errors is empty without */
+	struct run_cost *cost;	 /* out, optional: what the run cost the machine */
+};
+
+/* What run_point() itself cost, to show the harness does not disturb the workloads. */
+struct run_cost {
+	double harness_cpu_s;	/* getrusage(RUSAGE_SELF) during run_point: the harness */
+	double workloads_cpu_s; /* getrusage(RUSAGE_CHILDREN) during run_point: server + client */
+	double wall_s;
 };
 
 enum run_outcome {
-	RUN_ERROR = -1,      /* the harness itself could not run it (err says why) */
-	RUN_OK = 0,          /* row status=ok */
-	RUN_FAILED = 1,      /* row status=failed:<reason> */
+	RUN_ERROR = -1,	     /* the harness itself could not run it (err says why) */
+	RUN_OK = 0,	     /* row status=ok */
+	RUN_FAILED = 1,	     /* row status=failed:<reason> */
 	RUN_INTERRUPTED = 2, /* run_request_stop() was called; row status=interrupted */
 };
 
-/* Runs one point; returns an enum run_outcome. */
+/*
+ * Runs one point; returns an enum run_outcome. The row always gets every
+ * column and a status (RUN_ERROR: status=failed:harness). RUN_FAILED: err
+ * holds one line of detail (e.g. "client exit 1: <its last stderr line>").
+ *
+ * Test hooks: the environment variables COPYSCOPE_SERVER and COPYSCOPE_CLIENT
+ * name other programs to run instead of the workloads next to the executable
+ * (tests use them to run a workload that crashes); COPYSCOPE_TRACEFS names
+ * another tracefs root (counters.c).
+ */
 int run_point(const struct run_spec *spec, const struct counter_plan *plan, struct result_row *row,
 	      char *err, size_t errlen);
 
@@ -63,9 +81,28 @@ void run_request_stop(void);
  * The canonical name of a strategy name or alias, as the workloads know it:
  * asks `copyscope-server --list-impls` (one line per strategy: "name alias"),
  * so a strategy added to the workloads' table needs no change here.
- * 0, or -1 with "NAME: unknown strategy (expected two-copy, one-copy, ...)".
+ * 0, or -1 with "NAME: unknown strategy (expected two-copy, one-copy, ...)"
+ * (bad input), or -2 when the server could not be asked (err says why).
  */
 int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, size_t errlen);
+
+/*
+ * Fills row with every column of the contract, in order, identity and run
+ * columns from spec, every measured cell empty: the header a run of spec
+ * with plan will write (for checking --out before anything runs). 0 or -1.
+ */
+int run_row_template(const struct run_spec *spec, const struct counter_plan *plan,
+		     struct result_row *row);
+
+/* Where the workload program `which` ("server", "client") is: see the test hooks above. */
+int run_workload_path(const char *which, char *path, size_t len, char *err, size_t errlen);
+
+/*
+ * The default event file: perfcfg/events/parte.events under the current
+ * folder, else under the executable's ../ (an installed or out-of-tree
+ * copyscope). Writes the first that exists (or the first candidate) into path.
+ */
+void run_default_events(char *path, size_t len);
 
 /* True once run_request_stop() was called. */
 int run_stop_requested(void);

@@ -1,0 +1,304 @@
+/*
+ * results — CSV rows and the files they go to (see results.h).
+ */
+#include "results.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void result_row_init(struct result_row *row)
+{
+	memset(row, 0, sizeof(*row));
+}
+
+void result_row_free(struct result_row *row)
+{
+	for (size_t i = 0; i < row->n; i++) {
+		free(row->names[i]);
+		free(row->values[i]);
+	}
+	free(row->names);
+	free(row->values);
+	memset(row, 0, sizeof(*row));
+}
+
+static int find(const struct result_row *row, const char *name)
+{
+	for (size_t i = 0; i < row->n; i++)
+		if (!strcmp(row->names[i], name))
+			return (int)i;
+	return -1;
+}
+
+/* Takes ownership of value. */
+static int set_owned(struct result_row *row, const char *name, char *value)
+{
+	if (!value)
+		return -1;
+	int i = find(row, name);
+	if (i >= 0) {
+		free(row->values[i]);
+		row->values[i] = value;
+		return 0;
+	}
+	if (row->n == row->cap) {
+		size_t cap = row->cap ? row->cap * 2 : 64;
+		char **n = realloc(row->names, cap * sizeof(*n));
+		if (n)
+			row->names = n;
+		char **v = n ? realloc(row->values, cap * sizeof(*v)) : NULL;
+		if (!v) {
+			free(value);
+			return -1;
+		}
+		row->values = v;
+		row->cap = cap;
+	}
+	char *copy = strdup(name);
+	if (!copy) {
+		free(value);
+		return -1;
+	}
+	row->names[row->n] = copy;
+	row->values[row->n] = value;
+	row->n++;
+	return 0;
+}
+
+int result_row_set(struct result_row *row, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *value = NULL;
+	int rc = vasprintf(&value, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	return set_owned(row, name, value);
+}
+
+int result_row_set_num(struct result_row *row, const char *name, double value)
+{
+	if (!isfinite(value))
+		return result_row_set_empty(row, name);
+	if (fabs(value) < 1e15 && value == trunc(value))
+		return result_row_set(row, name, "%.0f", value == 0 ? 0.0 : value);
+	return result_row_set(row, name, "%.6g", value);
+}
+
+int result_row_set_empty(struct result_row *row, const char *name)
+{
+	return set_owned(row, name, strdup(""));
+}
+
+const char *result_row_get(const struct result_row *row, const char *name)
+{
+	int i = find(row, name);
+	return i < 0 ? NULL : row->values[i];
+}
+
+static void write_cell(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static int write_cells(FILE *out, char *const *cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputc(',', out);
+		write_cell(out, cells[i]);
+	}
+	fputc('\n', out);
+	return ferror(out) ? -1 : 0;
+}
+
+int results_write_header(FILE *out, const struct result_row *row)
+{
+	return write_cells(out, row->names, row->n);
+}
+
+int results_write_row(FILE *out, const struct result_row *row)
+{
+	return write_cells(out, row->values, row->n);
+}
+
+/* The header line (with its newline) as results_write_header writes it; caller frees. */
+static char *header_text(const struct result_row *row)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	if (!m)
+		return NULL;
+	int rc = results_write_header(m, row);
+	if (fclose(m) || rc) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/*
+ * Compares the first line of fd with header. 1 same, 0 the file is empty,
+ * -1 different or unreadable (err says which).
+ */
+static int check_header(int fd, const char *path, const char *header, char *err, size_t errlen)
+{
+	size_t want = strlen(header);
+	char *buf = malloc(want + 1);
+	if (!buf)
+		return fail(err, errlen, "%s: out of memory", path);
+	size_t got = 0;
+	while (got < want) {
+		ssize_t n = pread(fd, buf + got, want - got, (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	int rc;
+	if (got == 0)
+		rc = 0;
+	else if (got == want && !memcmp(buf, header, want))
+		rc = 1;
+	else
+		rc =
+		    fail(err, errlen,
+			 "%s: has a different CSV header (other columns or events); expected a new "
+			 "file or one written with the same event file",
+			 path);
+	free(buf);
+	return rc;
+}
+
+static int ends_with_newline(int fd, off_t size)
+{
+	char last = '\n';
+	return size == 0 || (pread(fd, &last, 1, size - 1) == 1 && last == '\n');
+}
+
+int results_check_appendable(const char *path, const struct result_row *row, char *err,
+			     size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			return fail(err, errlen, "%s: %s (expected a writable CSV file)", path,
+				    strerror(errno));
+		char *copy = strdup(path);
+		if (!copy)
+			return fail(err, errlen, "%s: out of memory", path);
+		int ok = access(dirname(copy), W_OK | X_OK) == 0;
+		int e = errno;
+		free(copy);
+		return ok ? 0
+			  : fail(err, errlen,
+				 "%s: cannot create it: %s (expected a writable place)", path,
+				 strerror(e));
+	}
+	struct stat st;
+	int rc = fstat(fd, &st);
+	if (rc == 0 && !S_ISREG(st.st_mode))
+		rc = fail(err, errlen, "%s: not a regular file (expected a CSV file)", path);
+	else if (rc == 0 && access(path, W_OK) != 0)
+		rc = fail(err, errlen, "%s: %s (expected a writable CSV file)", path,
+			  strerror(errno));
+	char *header = rc == 0 ? header_text(row) : NULL;
+	if (rc == 0 && !header)
+		rc = fail(err, errlen, "%s: out of memory", path);
+	if (rc == 0 && check_header(fd, path, header, err, errlen) < 0)
+		rc = -1;
+	free(header);
+	close(fd);
+	return rc;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int results_append(const char *path, const struct result_row *row, char *err, size_t errlen)
+{
+	char *header = header_text(row);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = header ? open_memstream(&text, &len) : NULL;
+	if (!m) {
+		free(header);
+		return fail(err, errlen, "%s: out of memory", path);
+	}
+	int rc = results_write_row(m, row);
+	if (fclose(m) || rc) {
+		free(header);
+		free(text);
+		return fail(err, errlen, "%s: out of memory", path);
+	}
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = fail(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	flock(fd, LOCK_EX); /* two writers of one file append whole rows */
+	struct stat st;
+	if (fstat(fd, &st)) {
+		rc = fail(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	int same = check_header(fd, path, header, err, errlen);
+	if (same < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (same == 1 && !ends_with_newline(fd, st.st_size)) {
+		rc = fail(err, errlen, "%s: its last row is cut short (no final newline)", path);
+		goto out;
+	}
+	if ((same == 0 && write_all(fd, header, strlen(header))) || write_all(fd, text, len) ||
+	    fsync(fd))
+		rc = fail(err, errlen, "%s: %s", path, strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	free(header);
+	free(text);
+	return rc;
+}

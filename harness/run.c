@@ -1,0 +1,724 @@
+/*
+ * run — one point: the server, the client, their counters, one row (see run.h).
+ */
+#include "run.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "spawn.h"
+
+#define LISTEN_TIMEOUT_S 10.0 /* server start to "listening" (sanitized builds are slow) */
+#define CTL_TIMEOUT_S	 5.0  /* server's "ok" to a begin/end */
+#define STOP_TIMEOUT_S	 10.0 /* SIGTERM to exit: the server drains and prints */
+#define WAKE_MS		 250  /* longest sleep in poll: bounds how late a stop is seen */
+
+static volatile sig_atomic_t stop_flag;
+
+void run_request_stop(void)
+{
+	stop_flag = 1;
+}
+
+int run_stop_requested(void)
+{
+	return stop_flag != 0;
+}
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* --- where the workloads are ------------------------------------------------- */
+
+int run_workload_path(const char *which, char *path, size_t len, char *err, size_t errlen)
+{
+	const char *hook =
+	    getenv(!strcmp(which, "server") ? "COPYSCOPE_SERVER" : "COPYSCOPE_CLIENT");
+	if (hook && *hook) {
+		snprintf(path, len, "%s", hook);
+		return 0;
+	}
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return fail(err, errlen, "/proc/self/exe: %s (cannot find the workloads)",
+			    strerror(errno));
+	exe[n] = '\0';
+	if ((size_t)snprintf(path, len, "%s/copyscope-%s", dirname(exe), which) >= len)
+		return fail(err, errlen, "%s: path too long", exe);
+	return 0;
+}
+
+void run_default_events(char *path, size_t len)
+{
+	static const char rel[] = "perfcfg/events/parte.events";
+	snprintf(path, len, "%s", rel);
+	if (access(rel, F_OK) == 0)
+		return;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return;
+	exe[n] = '\0';
+	char candidate[PATH_MAX + 64];
+	snprintf(candidate, sizeof(candidate), "%s/../%s", dirname(exe), rel);
+	if (access(candidate, F_OK) == 0)
+		snprintf(path, len, "%s", candidate);
+}
+
+/* --- strategies, as the workloads know them -------------------------------- */
+
+int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, size_t errlen)
+{
+	char server[PATH_MAX];
+	if (run_workload_path("server", server, sizeof(server), err, errlen))
+		return -2;
+	char *argv[] = {server, "--list-impls", NULL};
+	char *out = NULL;
+	char why[PATH_MAX + 64];
+	int status = spawn_capture(server, argv, 10.0, &out, why, sizeof(why));
+	if (status != 0) {
+		if (status > 0) {
+			char text[48];
+			snprintf(why, sizeof(why), "%s --list-impls: %s", server,
+				 spawn_status_text(status, text, sizeof(text)));
+		}
+		free(out);
+		fail(err, errlen, "%s: cannot list the strategies: %s", name, why);
+		return -2;
+	}
+	char known[512] = "";
+	int found = 0;
+	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char impl[64], alias[64] = "";
+		if (sscanf(line, "%63s %63s", impl, alias) < 1)
+			continue;
+		if (!strcmp(name, impl) || (alias[0] && !strcmp(name, alias))) {
+			snprintf(canonical, len, "%s", impl);
+			found = 1;
+		}
+		size_t k = strlen(known);
+		snprintf(known + k, sizeof(known) - k, "%s%s (%s)", k ? ", " : "", impl, alias);
+	}
+	free(out);
+	if (found)
+		return 0;
+	return fail(err, errlen, "%s: unknown strategy (expected one of %s)", name,
+		    known[0] ? known : "none: the server listed no strategy");
+}
+
+/* --- the row's columns ----------------------------------------------------- */
+
+static const char *const workload_cols[] = {
+    "bytes",	   "msgs",	  "throughput_gbps", "lat_p50_us",  "lat_p90_us",     "lat_p99_us",
+    "lat_p999_us", "lat_max_us",  "verify_errors",   "zc_sends",    "zc_completions", "zc_copied",
+    "zc_enobufs",  "srv_utime_s", "srv_stime_s",     "cli_utime_s", "cli_stime_s",
+};
+#define N_WORKLOAD_COLS (sizeof(workload_cols) / sizeof(workload_cols[0]))
+
+static int set_col(struct result_row *row, const char *side, const char *key, const char *suffix)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "%s_%s%s", side, key, suffix);
+	return result_row_set_empty(row, name);
+}
+
+int run_row_template(const struct run_spec *spec, const struct counter_plan *plan,
+		     struct result_row *row)
+{
+	int rc = 0;
+	rc |= result_row_set(row, "impl", "%s", spec->impl);
+	rc |= result_row_set(row, "mode", "%s", spec->mode);
+	rc |= result_row_set(row, "topology", "%s", spec->topology ? spec->topology : "loopback");
+	rc |= result_row_set(row, "layout", "%s", spec->layout);
+	rc |= result_row_set(row, "busy_poll", "%d", spec->busy_poll ? 1 : 0);
+	rc |= result_row_set(row, "msg_size", "%lu", spec->msg_size);
+	rc |= result_row_set(row, "threads", "%u", spec->threads);
+	rc |= result_row_set(row, "rep", "%u", spec->rep);
+	rc |= result_row_set_num(row, "duration_s", spec->duration_s);
+	rc |= result_row_set_num(row, "warmup_s", spec->warmup_s);
+	rc |= result_row_set_empty(row, "status");
+	for (size_t i = 0; i < N_WORKLOAD_COLS; i++)
+		rc |= result_row_set_empty(row, workload_cols[i]);
+	size_t n = counter_plan_count(plan);
+	for (size_t i = 0; i < n; i++) {
+		const char *k = counter_plan_event(plan, i)->key;
+		rc |= set_col(row, "srv", k, "") | set_col(row, "srv", k, "_running");
+		rc |= set_col(row, "cli", k, "") | set_col(row, "cli", k, "_running");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(counter_plan_event(plan, i)->key, "cycles"))
+			rc |= result_row_set_empty(row, "srv_cycles_per_byte") |
+			      result_row_set_empty(row, "cli_cycles_per_byte");
+	rc |= result_row_set_empty(row, "srv_cpu_ns_per_byte");
+	rc |= result_row_set_empty(row, "cli_cpu_ns_per_byte");
+	for (size_t i = 0; i < n; i++) {
+		const struct event_spec *ev = counter_plan_event(plan, i);
+		if (event_is_cache_level(ev))
+			rc |= set_col(row, "srv", ev->key, "_per_kb") |
+			      set_col(row, "cli", ev->key, "_per_kb");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *k = counter_plan_event(plan, i)->key;
+		rc |= set_col(row, "srv", k, "_per_msg") | set_col(row, "cli", k, "_per_msg");
+	}
+	return rc ? -1 : 0;
+}
+
+/* --- the workloads' key=value output ------------------------------------- */
+
+/* The value of "key=" on a line of out, or NULL; copied into buf. */
+static const char *kv_get(const char *out, const char *key, char *buf, size_t len)
+{
+	size_t klen = strlen(key);
+	for (const char *line = out; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t n = nl ? (size_t)(nl - line) : strlen(line);
+		if (n > klen && !strncmp(line, key, klen) && line[klen] == '=') {
+			size_t v = n - klen - 1;
+			if (v >= len)
+				v = len - 1;
+			memcpy(buf, line + klen + 1, v);
+			buf[v] = '\0';
+			return buf;
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* The numeric value of key, or NAN when absent or not a number. */
+static double kv_num(const char *out, const char *key)
+{
+	char buf[64];
+	const char *s = kv_get(out ? out : "", key, buf, sizeof(buf));
+	if (!s || !*s)
+		return NAN;
+	char *end;
+	double v = strtod(s, &end);
+	return *end || !isfinite(v) ? NAN : v;
+}
+
+/* Copies key's value as the workload printed it (if it is a number). */
+static void copy_num(struct result_row *row, const char *col, const char *out, const char *key)
+{
+	char buf[64];
+	const char *s = kv_get(out ? out : "", key, buf, sizeof(buf));
+	if (s && isfinite(kv_num(out, key)))
+		result_row_set(row, col, "%s", s);
+}
+
+/* --- one run ------------------------------------------------------------------ */
+
+struct side {
+	struct spawn_child proc;
+	struct counter_set *counters;
+	struct counter_value *values;
+	char ctl_buf[64];
+	size_t ctl_len;
+};
+
+struct run_state {
+	const struct run_spec *spec;
+	const struct counter_plan *plan;
+	struct side srv, cli;
+	int window_opened, window_closed, interrupted;
+	char reason[96]; /* failed:<reason>; empty while all is well */
+	char detail[512];
+};
+
+static int set_failed(struct run_state *st, const char *reason, const char *fmt, ...)
+{
+	if (st->reason[0])
+		return -1; /* the first failure is the one that explains the rest */
+	snprintf(st->reason, sizeof(st->reason), "%s", reason);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(st->detail, sizeof(st->detail), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* "server_exit_1", "client_signal_SIGSEGV": a reason without spaces or commas. */
+static int failed_exit(struct run_state *st, struct side *s)
+{
+	char text[48], reason[64];
+	spawn_status_text(s->proc.status, text, sizeof(text));
+	snprintf(reason, sizeof(reason), "%s_%s", s->proc.name, text);
+	for (char *p = reason; *p; p++)
+		if (*p == ' ')
+			*p = '_';
+	const char *last = s->proc.err.data ? s->proc.err.data : "";
+	size_t n = strlen(last);
+	while (n && last[n - 1] == '\n')
+		n--;
+	const char *start = last + n;
+	while (start > last && start[-1] != '\n')
+		start--;
+	return set_failed(st, reason, "%s %s%s%.*s", s->proc.name, text, n ? ": " : "",
+			  (int)(last + n - start), start);
+}
+
+static int start_side(struct run_state *st, struct side *s, const char *path, char *argv[],
+		      const char *log, char *err, size_t errlen)
+{
+	if (spawn_prepare(&s->proc, path, argv, 1, log, err, errlen))
+		return -1;
+	if (counter_set_open(st->plan, s->proc.pid, &s->counters, err, errlen))
+		return -1;
+	s->values = calloc(counter_plan_count(st->plan) + 1, sizeof(*s->values));
+	if (!s->values)
+		return fail(err, errlen, "out of memory");
+	char why[256];
+	if (spawn_release(&s->proc, why, sizeof(why))) {
+		char reason[32];
+		snprintf(reason, sizeof(reason), "%s_exec", s->proc.name);
+		set_failed(st, reason, "%s", why);
+	}
+	return 0;
+}
+
+static int send_line(int fd, const char *line)
+{
+	size_t n = strlen(line);
+	return send(fd, line, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
+}
+
+/* Sends word to the server's control socket and waits for its "ok". */
+static int server_ctl(struct run_state *st, const char *word)
+{
+	struct side *s = &st->srv;
+	char line[16];
+	snprintf(line, sizeof(line), "%s\n", word);
+	if (send_line(s->proc.ctl_fd, line))
+		return set_failed(st, "server_ctl", "server: control socket: %s", strerror(errno));
+	double deadline = spawn_now() + CTL_TIMEOUT_S;
+	s->ctl_len = 0;
+	while (!memchr(s->ctl_buf, '\n', s->ctl_len)) {
+		int ms = (int)((deadline - spawn_now()) * 1000);
+		struct pollfd p = {s->proc.ctl_fd, POLLIN, 0};
+		if (ms <= 0 || poll(&p, 1, ms) == 0)
+			return set_failed(st, "server_ctl", "server: no ok to %s within %.0f s",
+					  word, CTL_TIMEOUT_S);
+		ssize_t n = recv(s->proc.ctl_fd, s->ctl_buf + s->ctl_len,
+				 sizeof(s->ctl_buf) - 1 - s->ctl_len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return set_failed(st, "server_ctl", "server: control socket closed at %s",
+					  word);
+		s->ctl_len += (size_t)n;
+		if (s->ctl_len == sizeof(s->ctl_buf) - 1)
+			break;
+	}
+	s->ctl_buf[s->ctl_len] = '\0';
+	int ok = !strcmp(s->ctl_buf, "ok\n");
+	s->ctl_len = 0;
+	return ok ? 0
+		  : set_failed(st, "server_ctl", "server: answered something else than ok to %s",
+			       word);
+}
+
+static int open_window(struct run_state *st)
+{
+	if (st->window_opened)
+		return set_failed(st, "client_protocol", "client: begin sent twice");
+	if (server_ctl(st, "begin"))
+		return -1;
+	counter_set_enable(st->srv.counters);
+	counter_set_enable(st->cli.counters);
+	st->window_opened = 1;
+	if (send_line(st->cli.proc.ctl_fd, "ok\n"))
+		return set_failed(st, "client_ctl", "client: control socket: %s", strerror(errno));
+	return 0;
+}
+
+static int close_window(struct run_state *st, char *err, size_t errlen)
+{
+	if (!st->window_opened || st->window_closed)
+		return set_failed(st, "client_protocol", "client: end without begin");
+	counter_set_disable(st->cli.counters);
+	counter_set_disable(st->srv.counters);
+	st->window_closed = 1;
+	if (server_ctl(st, "end"))
+		return -1;
+	if (send_line(st->cli.proc.ctl_fd, "ok\n"))
+		return set_failed(st, "client_ctl", "client: control socket: %s", strerror(errno));
+	/* Counters are read after the client is released: off its critical path. */
+	if (counter_set_read(st->srv.counters, st->srv.values, err, errlen) ||
+	    counter_set_read(st->cli.counters, st->cli.values, err, errlen))
+		return set_failed(st, "counters", "%s", err);
+	return 0;
+}
+
+/* Handles what the client wrote on its control socket. */
+static int client_ctl(struct run_state *st, char *err, size_t errlen)
+{
+	struct side *c = &st->cli;
+	ssize_t n = recv(c->proc.ctl_fd, c->ctl_buf + c->ctl_len,
+			 sizeof(c->ctl_buf) - 1 - c->ctl_len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n <= 0) { /* the client is going away; its exit status tells the rest */
+		close(c->proc.ctl_fd);
+		c->proc.ctl_fd = -1;
+		return 0;
+	}
+	c->ctl_len += (size_t)n;
+	c->ctl_buf[c->ctl_len] = '\0';
+	char *nl;
+	while ((nl = strchr(c->ctl_buf, '\n'))) {
+		*nl = '\0';
+		int rc = !strcmp(c->ctl_buf, "begin") ? open_window(st)
+			 : !strcmp(c->ctl_buf, "end")
+			     ? close_window(st, err, errlen)
+			     : set_failed(st, "client_protocol", "client: unexpected control line");
+		if (rc)
+			return -1;
+		size_t used = (size_t)(nl + 1 - c->ctl_buf);
+		memmove(c->ctl_buf, nl + 1, c->ctl_len - used + 1);
+		c->ctl_len -= used;
+	}
+	if (c->ctl_len == sizeof(c->ctl_buf) - 1)
+		return set_failed(st, "client_protocol", "client: control line too long");
+	return 0;
+}
+
+enum { P_SRV_OUT, P_SRV_ERR, P_SRV_PID, P_CLI_OUT, P_CLI_ERR, P_CLI_PID, P_CLI_CTL, P_N };
+
+/*
+ * Sleeps in poll() on both workloads until until(st) holds, a workload dies,
+ * the deadline passes or a stop is requested. 0 when until() holds, else -1.
+ */
+static int wait_for(struct run_state *st, double deadline, const char *timeout_reason,
+		    int (*until)(struct run_state *), char *err, size_t errlen)
+{
+	int with_client = st->cli.proc.pid > 0;
+	while (!until(st)) {
+		if (stop_flag) {
+			st->interrupted = 1;
+			return -1;
+		}
+		if (spawn_try_reap(&st->srv.proc)) {
+			spawn_wait(&st->srv.proc, 0); /* its last words */
+			return failed_exit(st, &st->srv);
+		}
+		double left = deadline - spawn_now();
+		if (left <= 0)
+			return set_failed(st, timeout_reason, "%s", timeout_reason);
+		struct pollfd p[P_N] = {
+		    [P_SRV_OUT] = {st->srv.proc.out_fd, POLLIN, 0},
+		    [P_SRV_ERR] = {st->srv.proc.err_fd, POLLIN, 0},
+		    [P_SRV_PID] = {st->srv.proc.pid_fd, POLLIN, 0},
+		    [P_CLI_OUT] = {with_client ? st->cli.proc.out_fd : -1, POLLIN, 0},
+		    [P_CLI_ERR] = {with_client ? st->cli.proc.err_fd : -1, POLLIN, 0},
+		    [P_CLI_PID] = {with_client && !st->cli.proc.reaped ? st->cli.proc.pid_fd : -1,
+				   POLLIN, 0},
+		    [P_CLI_CTL] = {with_client ? st->cli.proc.ctl_fd : -1, POLLIN, 0},
+		};
+		int ms = left * 1000 < WAKE_MS ? (int)(left * 1000) + 1 : WAKE_MS;
+		if (poll(p, P_N, ms) <= 0)
+			continue;
+		if (p[P_SRV_OUT].revents)
+			spawn_pump(&st->srv.proc, st->srv.proc.out_fd);
+		if (p[P_SRV_ERR].revents)
+			spawn_pump(&st->srv.proc, st->srv.proc.err_fd);
+		if (p[P_CLI_OUT].revents)
+			spawn_pump(&st->cli.proc, st->cli.proc.out_fd);
+		if (p[P_CLI_ERR].revents)
+			spawn_pump(&st->cli.proc, st->cli.proc.err_fd);
+		if (p[P_CLI_CTL].revents && client_ctl(st, err, errlen))
+			return -1;
+		if (with_client)
+			spawn_try_reap(&st->cli.proc);
+	}
+	return 0;
+}
+
+static int server_listening(struct run_state *st)
+{
+	const char *out = st->srv.proc.out.data;
+	return out && !strncmp(out, "listening ", 10) && strchr(out, '\n');
+}
+
+static int client_gone(struct run_state *st)
+{
+	return st->cli.proc.reaped;
+}
+
+/* "listening HOST:PORT" into host and port. */
+static int parse_listening(const char *out, char *host, size_t hlen, char *port, size_t plen)
+{
+	const char *addr = out + 10, *nl = strchr(addr, '\n');
+	const char *colon = nl ? memrchr(addr, ':', (size_t)(nl - addr)) : NULL;
+	if (!colon || colon == addr || nl - colon < 2 || (size_t)(colon - addr) >= hlen ||
+	    (size_t)(nl - colon) > plen)
+		return -1;
+	snprintf(host, hlen, "%.*s", (int)(colon - addr), addr);
+	snprintf(port, plen, "%.*s", (int)(nl - colon - 1), colon + 1);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') { /* [::1] */
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	return strspn(port, "0123456789") == strlen(port) ? 0 : -1;
+}
+
+static double grace_s(const struct run_spec *spec)
+{
+	return spec->duration_s * 0.5 > 5.0 ? spec->duration_s * 0.5 : 5.0;
+}
+
+static int start_server(struct run_state *st, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	if (run_workload_path("server", path, sizeof(path), err, errlen))
+		return -1;
+	char ctl[16];
+	snprintf(ctl, sizeof(ctl), "%d", SPAWN_CTL_FD);
+	char *argv[16] = {path,	    "--impl",	 (char *)st->spec->impl,
+			  "--host", "127.0.0.1", "--port",
+			  "0",	    "--ctl-fd",	 ctl};
+	int n = 9;
+	if (st->spec->server_cpus) {
+		argv[n++] = "--cpus";
+		argv[n++] = (char *)st->spec->server_cpus;
+	}
+	argv[n] = NULL;
+	return start_side(st, &st->srv, path, argv, st->spec->server_log, err, errlen);
+}
+
+static int start_client(struct run_state *st, const char *host, const char *port, char *err,
+			size_t errlen)
+{
+	const struct run_spec *sp = st->spec;
+	char path[PATH_MAX];
+	if (run_workload_path("client", path, sizeof(path), err, errlen))
+		return -1;
+	char size[32], threads[16], dur[32], warm[32], ctl[16];
+	snprintf(size, sizeof(size), "%lu", sp->msg_size);
+	snprintf(threads, sizeof(threads), "%u", sp->threads);
+	snprintf(dur, sizeof(dur), "%g", sp->duration_s);
+	snprintf(warm, sizeof(warm), "%g", sp->warmup_s);
+	snprintf(ctl, sizeof(ctl), "%d", SPAWN_CTL_FD);
+	char *argv[32] = {path,
+			  "--host",
+			  (char *)host,
+			  "--port",
+			  (char *)port,
+			  "--size",
+			  size,
+			  "--threads",
+			  threads,
+			  "--duration",
+			  dur,
+			  "--warmup",
+			  warm,
+			  "--mode",
+			  (char *)sp->mode,
+			  "--layout",
+			  (char *)sp->layout,
+			  "--ctl-fd",
+			  ctl};
+	int n = 19;
+	if (sp->busy_poll)
+		argv[n++] = "--busy-poll";
+	if (sp->verify)
+		argv[n++] = "--verify";
+	if (sp->client_cpus) {
+		argv[n++] = "--cpus";
+		argv[n++] = (char *)sp->client_cpus;
+	}
+	argv[n] = NULL;
+	return start_side(st, &st->cli, path, argv, sp->client_log, err, errlen);
+}
+
+/* Runs the workloads through the window; st->reason says how it went. -1: harness error. */
+static int run_workloads(struct run_state *st, char *err, size_t errlen)
+{
+	if (start_server(st, err, errlen))
+		return -1;
+	if (st->reason[0])
+		return 0;
+	if (wait_for(st, spawn_now() + LISTEN_TIMEOUT_S, "server_no_listen", server_listening, err,
+		     errlen))
+		return 0;
+	char host[128], port[16];
+	if (parse_listening(st->srv.proc.out.data, host, sizeof(host), port, sizeof(port))) {
+		set_failed(st, "server_output", "server: expected 'listening HOST:PORT' first");
+		return 0;
+	}
+	if (start_client(st, host, port, err, errlen))
+		return -1;
+	if (st->reason[0])
+		return 0;
+	double deadline =
+	    spawn_now() + st->spec->warmup_s + st->spec->duration_s + grace_s(st->spec);
+	if (wait_for(st, deadline, "timeout", client_gone, err, errlen))
+		return 0;
+	spawn_wait(&st->cli.proc, 0); /* drain what it printed last */
+	if (!WIFEXITED(st->cli.proc.status) || WEXITSTATUS(st->cli.proc.status) != 0)
+		return failed_exit(st, &st->cli), 0;
+	if (!st->window_closed)
+		return set_failed(st, "no_window", "client: exited without a measured window"), 0;
+	spawn_signal(&st->srv.proc, SIGTERM);
+	if (!spawn_wait(&st->srv.proc, STOP_TIMEOUT_S))
+		return set_failed(st, "server_stop_timeout",
+				  "server: still running %.0f s after SIGTERM", STOP_TIMEOUT_S),
+		       0;
+	if (!WIFEXITED(st->srv.proc.status) || WEXITSTATUS(st->srv.proc.status) != 0)
+		return failed_exit(st, &st->srv), 0;
+	if (isnan(kv_num(st->cli.proc.out.data, "bytes")))
+		set_failed(st, "client_output", "client: printed no bytes=");
+	return 0;
+}
+
+/* --- filling the row -------------------------------------------------------- */
+
+static void set_event_cols(struct result_row *row, const char *side, const char *key,
+			   const struct counter_value *v)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "%s_%s", side, key);
+	if (v->counted) {
+		result_row_set_num(row, name, isnan(v->value) ? NAN : nearbyint(v->value));
+		snprintf(name, sizeof(name), "%s_%s_running", side, key);
+		result_row_set_num(row, name, v->running);
+	}
+}
+
+static double counted(const struct counter_value *v)
+{
+	return v->counted ? nearbyint(v->value) : NAN;
+}
+
+static void set_ratio(struct result_row *row, const char *side, const char *key, const char *suffix,
+		      double num, double den)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "%s_%s%s", side, key, suffix);
+	result_row_set_num(row, name, den > 0 && isfinite(num) ? num / den : NAN);
+}
+
+static void fill_side(struct result_row *row, const struct run_state *st, const struct side *s,
+		      const char *side, double bytes, double msgs)
+{
+	size_t n = counter_plan_count(st->plan);
+	double task_clock = NAN;
+	for (size_t i = 0; i < n; i++) {
+		const struct event_spec *ev = counter_plan_event(st->plan, i);
+		const struct counter_value *v = &s->values[i];
+		set_event_cols(row, side, ev->key, v);
+		if (!strcmp(ev->key, "cycles"))
+			set_ratio(row, side, "cycles", "_per_byte", counted(v), bytes);
+		if (!strcmp(ev->key, "task_clock"))
+			task_clock = counted(v);
+		if (event_is_cache_level(ev))
+			set_ratio(row, side, ev->key, "_per_kb", counted(v), bytes / 1024.0);
+		set_ratio(row, side, ev->key, "_per_msg", counted(v), msgs);
+	}
+	if (isnan(task_clock)) { /* no task-clock here: CPU time from getrusage */
+		const char *out = s->proc.out.data;
+		task_clock = (kv_num(out, "utime_s") + kv_num(out, "stime_s")) * 1e9;
+	}
+	set_ratio(row, side, "cpu_ns", "_per_byte", task_clock, bytes);
+}
+
+static void fill_row(struct result_row *row, const struct run_state *st)
+{
+	const char *cli = st->cli.proc.out.data, *srv = st->srv.proc.out.data;
+	static const char *const from_client[] = {"bytes",	 "msgs",       "throughput_gbps",
+						  "lat_p50_us",	 "lat_p90_us", "lat_p99_us",
+						  "lat_p999_us", "lat_max_us"};
+	for (size_t i = 0; i < sizeof(from_client) / sizeof(from_client[0]); i++)
+		copy_num(row, from_client[i], cli, from_client[i]);
+	if (st->spec->verify)
+		copy_num(row, "verify_errors", cli, "verify_errors");
+	static const char *const zc[] = {"zc_sends", "zc_completions", "zc_copied", "zc_enobufs"};
+	for (size_t i = 0; i < 4; i++)
+		copy_num(row, zc[i], srv, zc[i]);
+	copy_num(row, "srv_utime_s", srv, "utime_s");
+	copy_num(row, "srv_stime_s", srv, "stime_s");
+	copy_num(row, "cli_utime_s", cli, "utime_s");
+	copy_num(row, "cli_stime_s", cli, "stime_s");
+	double bytes = kv_num(cli, "bytes"), msgs = kv_num(cli, "msgs");
+	fill_side(row, st, &st->srv, "srv", bytes, msgs);
+	fill_side(row, st, &st->cli, "cli", bytes, msgs);
+}
+
+static double cpu_seconds(int who)
+{
+	struct rusage ru;
+	getrusage(who, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+int run_point(const struct run_spec *spec, const struct counter_plan *plan, struct result_row *row,
+	      char *err, size_t errlen)
+{
+	double self0 = cpu_seconds(RUSAGE_SELF), kids0 = cpu_seconds(RUSAGE_CHILDREN);
+	double wall0 = spawn_now();
+	err[0] = '\0';
+	if (run_row_template(spec, plan, row))
+		return fail(err, errlen, "out of memory"), RUN_ERROR;
+	if (spec->topology && strcmp(spec->topology, "loopback")) {
+		result_row_set(row, "status", "failed:topology");
+		return fail(err, errlen,
+			    "%s: topology not supported by run_point (expected loopback)",
+			    spec->topology),
+		       RUN_ERROR;
+	}
+	struct run_state st = {.spec = spec, .plan = plan};
+	spawn_init(&st.srv.proc, "server");
+	spawn_init(&st.cli.proc, "client");
+	int harness_error = run_workloads(&st, err, errlen);
+	int outcome;
+	if (harness_error) {
+		result_row_set(row, "status", "failed:harness");
+		outcome = RUN_ERROR;
+	} else if (st.interrupted) {
+		result_row_set(row, "status", "interrupted");
+		snprintf(err, errlen, "interrupted");
+		outcome = RUN_INTERRUPTED;
+	} else if (st.reason[0]) {
+		result_row_set(row, "status", "failed:%s", st.reason);
+		snprintf(err, errlen, "%s", st.detail);
+		outcome = RUN_FAILED;
+	} else {
+		result_row_set(row, "status", "ok");
+		fill_row(row, &st);
+		outcome = RUN_OK;
+	}
+	/* Whatever happened, nothing outlives the run: killed if need be, and reaped. */
+	spawn_end(&st.cli.proc);
+	spawn_end(&st.srv.proc);
+	for (struct side *s = &st.srv; s; s = s == &st.srv ? &st.cli : NULL) {
+		counter_set_close(s->counters);
+		free(s->values);
+	}
+	if (spec->cost) {
+		spec->cost->harness_cpu_s = cpu_seconds(RUSAGE_SELF) - self0;
+		spec->cost->workloads_cpu_s = cpu_seconds(RUSAGE_CHILDREN) - kids0;
+		spec->cost->wall_s = spawn_now() - wall0;
+	}
+	return outcome;
+}

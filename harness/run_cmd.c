@@ -1,0 +1,326 @@
+/*
+ * copyscope run — one point from the command line (commands.h, run.h).
+ *
+ * Everything that can be checked is checked before anything runs (sizes,
+ * the strategy, every event name, the --out file), so bad input never
+ * leaves a half-written file or a stray process.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "counters.h"
+#include "eventfile.h"
+#include "results.h"
+#include "run.h"
+
+#define MAX_MSG_SIZE (64ul << 20)
+#define MAX_THREADS  1024
+#define MAX_SECONDS  3600.0
+
+struct run_args {
+	struct run_spec spec;
+	const char *events;
+	const char *out;
+	int verbose;
+	const char *impl_arg; /* as given */
+	char impl[64];	      /* canonical */
+	char events_default[4096];
+};
+
+static int bad(const char *input, const char *expected)
+{
+	fprintf(stderr, "copyscope run: %s: expected %s\n", input, expected);
+	return 2;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "usage: copyscope run --impl I --size B [--threads T] [--duration S] [--warmup S]\n"
+	    "                     [--mode stream|rr] [--layout scattered|contiguous] "
+	    "[--busy-poll]\n"
+	    "                     [--verify] [--events FILE] [--out CSV] [--server-cpus LIST]\n"
+	    "                     [--client-cpus LIST] [--verbose]\n"
+	    "Runs one point and writes a CSV header and row (stdout, or appended to --out).\n"
+	    "  --impl I       two-copy, one-copy, zero-copy, uring-zc (or a1..a4)\n"
+	    "  --size B       message size in bytes, 1..64Mi (suffix K or M: KiB, MiB)\n"
+	    "  --threads T    client connections/threads, 1..1024 (default 1)\n"
+	    "  --duration S   measured window in seconds, (0, 3600] (default 5)\n"
+	    "  --warmup S     seconds before the window opens, [0, 3600] (default 1)\n"
+	    "  --events FILE  what to count (default perfcfg/events/parte.events)\n"
+	    "  --verbose      print on stderr what the harness itself cost\n"
+	    "Exit status: 0 ok, 1 the run failed (row has status=failed:<reason>), 2 bad input,\n"
+	    "130 interrupted.\n");
+}
+
+static int parse_size(const char *s, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (end == s || errno || *s == '-')
+		return -1;
+	if (*end == 'K' || *end == 'k')
+		v <<= 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		v <<= 20, end++;
+	if (*end || v == 0 || v > MAX_MSG_SIZE)
+		return -1;
+	*out = (unsigned long)v;
+	return 0;
+}
+
+static int parse_seconds(const char *s, double lo_exclusive, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || !isfinite(v) || v <= lo_exclusive || v > MAX_SECONDS)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int valid_cpu_list(const char *s)
+{
+	return *s && strspn(s, "0123456789,-") == strlen(s) && s[0] != ',' && s[0] != '-';
+}
+
+static const struct option run_options[] = {
+    {"impl", required_argument, 0, 'i'},
+    {"size", required_argument, 0, 's'},
+    {"threads", required_argument, 0, 't'},
+    {"duration", required_argument, 0, 'd'},
+    {"warmup", required_argument, 0, 'w'},
+    {"mode", required_argument, 0, 'm'},
+    {"layout", required_argument, 0, 'l'},
+    {"busy-poll", no_argument, 0, 'b'},
+    {"verify", no_argument, 0, 'V'},
+    {"events", required_argument, 0, 'e'},
+    {"out", required_argument, 0, 'o'},
+    {"server-cpus", required_argument, 0, 'S'},
+    {"client-cpus", required_argument, 0, 'C'},
+    {"verbose", no_argument, 0, 'v'},
+    {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0},
+};
+
+/* "--size 0": the option and its value, for messages. */
+static int bad_value(int c, const char *value, const char *expected)
+{
+	char input[256];
+	const char *name = "?";
+	for (const struct option *o = run_options; o->name; o++)
+		if (o->val == c)
+			name = o->name;
+	snprintf(input, sizeof(input), "--%s %.200s", name, value);
+	return bad(input, expected);
+}
+
+/* Takes one parsed option: -1 taken, 2 bad input. */
+static int take_option(int c, char *arg, struct run_args *a)
+{
+	struct run_spec *sp = &a->spec;
+	char *end;
+	switch (c) {
+	case 's':
+		return parse_size(arg, &sp->msg_size)
+			   ? bad_value(c, arg, "a size in bytes, 1..67108864 (64 MiB)")
+			   : -1;
+	case 't': {
+		long t = strtol(arg, &end, 10);
+		if (end == arg || *end || t < 1 || t > MAX_THREADS)
+			return bad_value(c, arg, "a thread count, 1..1024");
+		sp->threads = (unsigned)t;
+		return -1;
+	}
+	case 'd':
+		return parse_seconds(arg, 0.0, &sp->duration_s)
+			   ? bad_value(c, arg, "seconds, more than 0, at most 3600")
+			   : -1;
+	case 'w':
+		return parse_seconds(arg, -1e-12, &sp->warmup_s)
+			   ? bad_value(c, arg, "seconds, 0..3600")
+			   : -1;
+	case 'm':
+		if (strcmp(arg, "stream") && strcmp(arg, "rr"))
+			return bad_value(c, arg, "stream or rr");
+		sp->mode = arg;
+		return -1;
+	case 'l':
+		if (strcmp(arg, "scattered") && strcmp(arg, "contiguous"))
+			return bad_value(c, arg, "scattered or contiguous");
+		sp->layout = arg;
+		return -1;
+	case 'S':
+	case 'C':
+		if (!valid_cpu_list(arg))
+			return bad_value(c, arg, "a CPU list such as 0 or 0-1,3");
+		*(c == 'S' ? &sp->server_cpus : &sp->client_cpus) = arg;
+		return -1;
+	}
+	switch (c) { /* the options that cannot be wrong */
+	case 'i':
+		a->impl_arg = arg;
+		break;
+	case 'b':
+		sp->busy_poll = 1;
+		break;
+	case 'V':
+		sp->verify = 1;
+		break;
+	case 'e':
+		a->events = arg;
+		break;
+	case 'o':
+		a->out = arg;
+		break;
+	case 'v':
+		a->verbose = 1;
+		break;
+	}
+	return -1;
+}
+
+/* -1: parsed, go on; 0: --help done; 2: bad input (said). */
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	optind = 0;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":", run_options, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (c == ':')
+			return bad(argv[optind - 1], "a value after it");
+		if (c == '?')
+			return bad(argv[optind - 1], "an option of copyscope run (see --help)");
+		int rc = take_option(c, optarg, a);
+		if (rc >= 0)
+			return rc;
+	}
+	if (optind < argc)
+		return bad(argv[optind], "no arguments besides options");
+	if (!a->impl_arg)
+		return bad("--impl", "a strategy (two-copy, one-copy, zero-copy, uring-zc)");
+	if (!a->spec.msg_size)
+		return bad("--size", "a message size in bytes");
+	char err[1024];
+	if (run_resolve_impl(a->impl_arg, a->impl, sizeof(a->impl), err, sizeof(err))) {
+		fprintf(stderr, "copyscope run: %s\n", err);
+		return 2;
+	}
+	a->spec.impl = a->impl;
+	return -1;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	run_request_stop();
+}
+
+/* Loads, resolves and checks everything; 0 ready, 2 bad input. */
+static int prepare(struct run_args *a, struct counter_plan **plan, struct result_row *row)
+{
+	char err[1024];
+	struct event_set events;
+	if (!a->events) {
+		run_default_events(a->events_default, sizeof(a->events_default));
+		a->events = a->events_default;
+	}
+	if (eventfile_load(a->events, &events, err, sizeof(err))) {
+		fprintf(stderr, "copyscope run: %s\n", err);
+		return 2;
+	}
+	int rc = counter_plan_build(&events, plan, err, sizeof(err));
+	eventfile_free(&events);
+	if (rc) {
+		fprintf(stderr, "copyscope run: %s\n", err);
+		return 2;
+	}
+	if (run_row_template(&a->spec, *plan, row)) {
+		fprintf(stderr, "copyscope run: out of memory\n");
+		return 2;
+	}
+	if (a->out && results_check_appendable(a->out, row, err, sizeof(err))) {
+		fprintf(stderr, "copyscope run: %s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
+static int emit(const struct run_args *a, const struct result_row *row)
+{
+	char err[1024];
+	if (a->out) {
+		if (results_append(a->out, row, err, sizeof(err))) {
+			fprintf(stderr, "copyscope run: %s\n", err);
+			return -1;
+		}
+		return 0;
+	}
+	if (results_write_header(stdout, row) || results_write_row(stdout, row) || fflush(stdout)) {
+		fprintf(stderr, "copyscope run: stdout: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a = {.spec = {.mode = "stream",
+				      .layout = "scattered",
+				      .topology = "loopback",
+				      .threads = 1,
+				      .duration_s = 5.0,
+				      .warmup_s = 1.0}};
+	int rc = parse_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	struct counter_plan *plan = NULL;
+	struct result_row row, fresh;
+	result_row_init(&row);
+	result_row_init(&fresh);
+	rc = prepare(&a, &plan, &row);
+	if (rc == 0) {
+		struct run_cost cost = {0};
+		a.spec.cost = &cost;
+		struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+		sigaction(SIGINT, &sa, &old_int);
+		sigaction(SIGTERM, &sa, &old_term);
+		char err[1024];
+		int outcome = run_point(&a.spec, plan, &fresh, err, sizeof(err));
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		if (outcome != RUN_OK && err[0])
+			fprintf(stderr, "copyscope run: %s: %s\n", result_row_get(&fresh, "status"),
+				err);
+		if (a.verbose)
+			fprintf(stderr,
+				"copyscope run: harness cpu %.6f s, workloads cpu %.6f s (%.4f%%), "
+				"wall %.3f s\n",
+				cost.harness_cpu_s, cost.workloads_cpu_s,
+				cost.workloads_cpu_s > 0
+				    ? 100.0 * cost.harness_cpu_s / cost.workloads_cpu_s
+				    : NAN,
+				cost.wall_s);
+		rc = emit(&a, &fresh)		  ? 1
+		     : outcome == RUN_OK	  ? 0
+		     : outcome == RUN_INTERRUPTED ? 130
+						  : 1;
+	}
+	result_row_free(&row);
+	result_row_free(&fresh);
+	counter_plan_free(plan);
+	return rc;
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env bats
+# copyscope run: one point, counted over the measured window only, one CSV
+# row; failures recorded and cleaned up; bad input refused before anything runs.
+
+setup() {
+	BIN=${COPYSCOPE_BIN:-bin}
+	BIN=$(cd "$BIN" && pwd)
+	CS="$BIN/copyscope"
+	T="$BATS_TEST_TMPDIR"
+}
+
+# col NAME FILE: the value of column NAME in the last row of CSV FILE (no quoted cells here).
+col() {
+	awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+		{ v = $c } END { if (!c) { print "no column " name > "/dev/stderr"; exit 1 } print v }' "$2"
+}
+
+hw_pmu() {
+	"$CS" events cycles | grep -q '^cycles .* yes$'
+}
+
+# A program that records its pid in $T/NAME.pid and then becomes REAL (same pid).
+wrapper() {
+	local name=$1 real=$2 extra=${3:-}
+	cat >"$T/$name" <<SH
+#!/bin/sh
+if [ "\$1" = --list-impls ]; then exec "$real" --list-impls; fi
+echo \$\$ > "$T/$name.pid"
+$extra
+exec "$real" "\$@"
+SH
+	chmod +x "$T/$name"
+}
+
+gone() { # every pid recorded in the files given is gone
+	local f pid
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		pid=$(cat "$f")
+		if kill -0 "$pid" 2>/dev/null; then
+			ps -o pid,ppid,stat,args -p "$pid" >&2
+			return 1
+		fi
+	done
+}
+
+@test "run with parte.events: status ok, software counters and tracepoint counted" {
+	[ -d /sys/kernel/tracing/events ] || skip "tracefs not mounted (mount -t tracefs nodev /sys/kernel/tracing)"
+	run "$CS" run --impl one-copy --size 16384 --threads 1 --warmup 0.5 --duration 1 \
+		--events perfcfg/events/parte.events --out "$T/runs.csv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(col status "$T/runs.csv")" = ok ]
+	[ "$(col impl "$T/runs.csv")" = one-copy ]
+	[ "$(col bytes "$T/runs.csv")" -gt 0 ]
+	[ "$(col srv_ctx_switches "$T/runs.csv")" -gt 0 ]
+	[ "$(col cli_task_clock "$T/runs.csv")" -gt 0 ]
+	[ "$(col cli_rx_copies "$T/runs.csv")" -gt 0 ]
+	[ -n "$(col srv_task_clock_running "$T/runs.csv")" ]
+	[ -n "$(col srv_cpu_ns_per_byte "$T/runs.csv")" ]
+}
+
+@test "without a hardware PMU, cycles and cache misses are empty cells that events explains" {
+	hw_pmu && skip "this machine has a hardware PMU"
+	run "$CS" run --impl a2 --size 4096 --threads 1 --warmup 0.2 --duration 0.5 --out "$T/runs.csv"
+	[ "$status" -eq 0 ]
+	[ "$(col status "$T/runs.csv")" = ok ]
+	[ -z "$(col srv_cycles "$T/runs.csv")" ]
+	[ -z "$(col srv_cycles_running "$T/runs.csv")" ]
+	[ -z "$(col srv_l1d_misses "$T/runs.csv")" ]
+	[ -z "$(col cli_llc_misses "$T/runs.csv")" ]
+	[ -z "$(col srv_cycles_per_byte "$T/runs.csv")" ]
+	[ -z "$(col srv_l1d_misses_per_kb "$T/runs.csv")" ]
+	run "$CS" events perfcfg/events/parte.events
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E '^cycles .* no: no hardware PMU exposed \(ENOENT\)$'
+	echo "$output" | grep -E '^l1d_misses .* no: no hardware PMU exposed \(ENOENT\)$'
+}
+
+@test "counters cover the window only: warm-up 2 s, window 1 s" {
+	run "$CS" run --impl one-copy --size 16384 --threads 1 --warmup 2 --duration 1 --out "$T/runs.csv"
+	[ "$status" -eq 0 ]
+	tc=$(col srv_task_clock "$T/runs.csv")
+	echo "srv_task_clock=$tc"
+	[ -n "$tc" ]
+	# One server thread over 3 s could reach ~3e9 ns; the 1 s window cannot pass 2e9.
+	awk -v v="$tc" 'BEGIN { exit !(v > 0 && v < 2.0e9) }'
+}
+
+@test "rr mode fills latency percentiles" {
+	run "$CS" run --impl two-copy --size 256 --threads 1 --warmup 0.2 --duration 0.5 --mode rr --out "$T/runs.csv"
+	[ "$status" -eq 0 ]
+	[ "$(col mode "$T/runs.csv")" = rr ]
+	[ -n "$(col lat_p99_us "$T/runs.csv")" ]
+	[ -z "$(col zc_completions "$T/runs.csv")" ]
+}
+
+@test "a server killed mid-run: status failed, exit 1, no process left" {
+	wrapper srv "$BIN/copyscope-server" '( sleep 1; kill -KILL $$ ) </dev/null >/dev/null 2>&1 &'
+	wrapper cli "$BIN/copyscope-client"
+	COPYSCOPE_SERVER="$T/srv" COPYSCOPE_CLIENT="$T/cli" \
+		run "$CS" run --impl one-copy --size 16384 --warmup 0.2 --duration 3 --out "$T/runs.csv"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$(col status "$T/runs.csv")" = failed:server_signal_SIGKILL ]
+	[ -z "$(col bytes "$T/runs.csv")" ]
+	[ -f "$T/srv.pid" ] && [ -f "$T/cli.pid" ]
+	gone "$T/srv.pid" "$T/cli.pid"
+}
+
+@test "a client that exits 1: status failed with its exit, server ended" {
+	wrapper srv "$BIN/copyscope-server"
+	COPYSCOPE_SERVER="$T/srv" COPYSCOPE_CLIENT=/bin/false \
+		run "$CS" run --impl one-copy --size 64 --duration 1 --out "$T/runs.csv"
+	[ "$status" -eq 1 ]
+	[ "$(col status "$T/runs.csv")" = failed:client_exit_1 ]
+	gone "$T/srv.pid"
+}
+
+@test "a client that hangs: status failed:timeout, both killed" {
+	printf '#!/bin/sh\necho $$ > "%s/cli.pid"\nexec sleep 600\n' "$T" >"$T/cli"
+	chmod +x "$T/cli"
+	wrapper srv "$BIN/copyscope-server"
+	COPYSCOPE_SERVER="$T/srv" COPYSCOPE_CLIENT="$T/cli" \
+		run "$CS" run --impl one-copy --size 64 --warmup 0 --duration 0.1 --out "$T/runs.csv"
+	[ "$status" -eq 1 ]
+	[ "$(col status "$T/runs.csv")" = failed:timeout ]
+	gone "$T/srv.pid" "$T/cli.pid"
+}
+
+@test "a server that cannot start: status failed, exit 1" {
+	printf '#!/bin/sh\n[ "$1" = --list-impls ] && exec "%s" --list-impls\necho "bind: Address in use" >&2\nexit 1\n' \
+		"$BIN/copyscope-server" >"$T/srv"
+	chmod +x "$T/srv"
+	COPYSCOPE_SERVER="$T/srv" run "$CS" run --impl one-copy --size 64 --duration 1 --out "$T/runs.csv"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[ "$(col status "$T/runs.csv")" = failed:server_exit_1 ]
+	[[ "$output" == *"Address in use"* ]]
+}
+
+@test "unknown event: exit 2 naming it and file:line, nothing written" {
+	printf 'ctx_switches - context-switches\nbad - NO_SUCH_EVENT_QQ\n' >"$T/bad.events"
+	run "$CS" run --impl one-copy --size 64 --duration 1 --events "$T/bad.events" --out "$T/runs.csv"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$T/bad.events:2: NO_SUCH_EVENT_QQ: unknown event"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+	[ ! -e "$T/runs.csv" ]
+}
+
+@test "bad input is refused with one line and exit 2" {
+	for args in "--size 0" "--size 67108865" "--size 12x" "--threads 0" "--threads 1025" \
+		"--duration 0" "--duration 3601" "--duration -1" "--warmup -1" "--mode bulk" \
+		"--layout diagonal" "--server-cpus x" "--events /nonexistent.events" "--bogus"; do
+		run "$CS" run --impl one-copy --size 64 --duration 1 $args --out "$T/runs.csv"
+		echo "$args -> $status: $output"
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[[ "$output" == "copyscope run: "* ]]
+	done
+	run "$CS" run --impl no-such-copy --size 64 --out "$T/runs.csv"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no-such-copy: unknown strategy"* ]]
+	run "$CS" run --size 64
+	[ "$status" -eq 2 ]
+	[ ! -e "$T/runs.csv" ]
+}
+
+@test "unwritable --out is refused before anything runs" {
+	run "$CS" run --impl one-copy --size 64 --duration 1 --out /nonexistent-dir/runs.csv
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"/nonexistent-dir/runs.csv"* ]]
+}
+
+@test "--out appends under the same header and refuses another one" {
+	run "$CS" run --impl one-copy --size 64 --warmup 0 --duration 0.3 --events perfcfg/events/software.events --out "$T/runs.csv"
+	[ "$status" -eq 0 ]
+	run "$CS" run --impl two-copy --size 64 --warmup 0 --duration 0.3 --events perfcfg/events/software.events --out "$T/runs.csv"
+	[ "$status" -eq 0 ]
+	[ "$(wc -l <"$T/runs.csv")" -eq 3 ]
+	[ "$(head -1 "$T/runs.csv" | tr -cd , | wc -c)" -eq "$(tail -1 "$T/runs.csv" | tr -cd , | wc -c)" ]
+	cp "$T/runs.csv" "$T/before.csv"
+	run "$CS" run --impl one-copy --size 64 --duration 0.3 --out "$T/runs.csv"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"different CSV header"* ]]
+	cmp "$T/runs.csv" "$T/before.csv"
+}
+
+@test "stdout gets the header and one row; the header is the contract's" {
+	run "$CS" run --impl one-copy --size 64 --warmup 0 --duration 0.3 --events perfcfg/events/parte.events
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 2 ]
+	want="impl,mode,topology,layout,busy_poll,msg_size,threads,rep,duration_s,warmup_s,status,bytes,msgs,throughput_gbps,lat_p50_us,lat_p90_us,lat_p99_us,lat_p999_us,lat_max_us,verify_errors,zc_sends,zc_completions,zc_copied,zc_enobufs,srv_utime_s,srv_stime_s,cli_utime_s,cli_stime_s"
+	for k in cycles instructions l1d_misses llc_misses ctx_switches cpu_migrations task_clock page_faults rx_copies; do
+		want="$want,srv_$k,srv_${k}_running,cli_$k,cli_${k}_running"
+	done
+	want="$want,srv_cycles_per_byte,cli_cycles_per_byte,srv_cpu_ns_per_byte,cli_cpu_ns_per_byte"
+	want="$want,srv_l1d_misses_per_kb,cli_l1d_misses_per_kb,srv_llc_misses_per_kb,cli_llc_misses_per_kb"
+	for k in cycles instructions l1d_misses llc_misses ctx_switches cpu_migrations task_clock page_faults rx_copies; do
+		want="$want,srv_${k}_per_msg,cli_${k}_per_msg"
+	done
+	[ "${lines[0]}" = "$want" ]
+}

@@ -1,0 +1,332 @@
+/*
+ * Counters (counters.h): the scaling arithmetic, reasons for what cannot be
+ * counted, name resolution, and counting this very process.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <linux/perf_event.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "eventfile.h"
+
+static char err[512];
+
+static struct counter_plan *plan_of(const char *text)
+{
+	struct event_set set;
+	cr_assert_eq(eventfile_parse(text, strlen(text), "t.events", &set, err, sizeof(err)), 0,
+		     "%s", err);
+	struct counter_plan *plan = NULL;
+	cr_assert_eq(counter_plan_build(&set, &plan, err, sizeof(err)), 0, "%s", err);
+	eventfile_free(&set);
+	return plan;
+}
+
+static int plan_fails(const char *text)
+{
+	struct event_set set;
+	cr_assert_eq(eventfile_parse(text, strlen(text), "t.events", &set, err, sizeof(err)), 0,
+		     "%s", err);
+	struct counter_plan *plan = NULL;
+	int rc = counter_plan_build(&set, &plan, err, sizeof(err));
+	eventfile_free(&set);
+	counter_plan_free(plan);
+	return rc == -1 && plan == NULL;
+}
+
+/* --- arithmetic ----------------------------------------------------------- */
+
+Test(counter_scale, always_running_is_the_raw_count)
+{
+	double v, r;
+	counter_scale(1000, 5000, 5000, &v, &r);
+	cr_assert_float_eq(v, 1000.0, 0);
+	cr_assert_float_eq(r, 1.0, 0);
+}
+
+Test(counter_scale, multiplexed_half_the_time_doubles)
+{
+	double v, r;
+	counter_scale(1000, 10000, 5000, &v, &r);
+	cr_assert_float_eq(v, 2000.0, 1e-9);
+	cr_assert_float_eq(r, 0.5, 1e-12);
+}
+
+Test(counter_scale, a_third_is_scaled_without_integer_truncation)
+{
+	double v, r;
+	counter_scale(10, 3, 1, &v, &r);
+	cr_assert_float_eq(v, 30.0, 1e-9);
+	cr_assert_float_eq(r, 1.0 / 3.0, 1e-12);
+	counter_scale(7, 3, 2, &v, &r);
+	cr_assert_float_eq(v, 10.5, 1e-9);
+}
+
+Test(counter_scale, never_enabled_keeps_raw_and_leaves_running_empty)
+{
+	double v, r;
+	counter_scale(0, 0, 0, &v, &r);
+	cr_assert_float_eq(v, 0.0, 0);
+	cr_assert(isnan(r));
+}
+
+Test(counter_scale, never_scheduled_is_unknown_not_zero)
+{
+	double v, r;
+	counter_scale(0, 1000, 0, &v, &r);
+	cr_assert(isnan(v));
+	cr_assert_float_eq(r, 0.0, 0);
+}
+
+Test(counter_scale, running_past_enabled_is_clamped)
+{
+	double v, r;
+	counter_scale(123, 1000, 1001, &v, &r);
+	cr_assert_float_eq(v, 123.0, 0);
+	cr_assert_float_eq(r, 1.0, 0);
+}
+
+Test(counter_scale, large_counts_do_not_overflow)
+{
+	double v, r;
+	uint64_t raw = UINT64_C(1) << 62, enabled = UINT64_C(1) << 40, running = UINT64_C(1) << 39;
+	counter_scale(raw, enabled, running, &v, &r);
+	cr_assert_float_eq(v, ldexp(1.0, 63), ldexp(1.0, 30));
+	cr_assert_float_eq(r, 0.5, 1e-12);
+}
+
+/* --- reasons ------------------------------------------------------------------ */
+
+Test(counter_reason, no_pmu_is_explained)
+{
+	char buf[COUNTER_REASON_MAX];
+	cr_assert_str_eq(counter_open_reason(ENOENT, PERF_TYPE_HARDWARE, buf, sizeof(buf)),
+			 "no hardware PMU exposed (ENOENT)");
+	cr_assert_str_eq(counter_open_reason(ENOENT, PERF_TYPE_HW_CACHE, buf, sizeof(buf)),
+			 "no hardware PMU exposed (ENOENT)");
+	cr_assert_str_eq(counter_open_reason(ENOENT, PERF_TYPE_TRACEPOINT, buf, sizeof(buf)),
+			 "no such tracepoint in this kernel (ENOENT)");
+}
+
+Test(counter_reason, each_errno_names_itself)
+{
+	char buf[COUNTER_REASON_MAX];
+	cr_assert_not_null(strstr(counter_open_reason(EACCES, 0, buf, sizeof(buf)), "(EACCES)"));
+	cr_assert_not_null(strstr(buf, "perf_event_paranoid"));
+	cr_assert_not_null(strstr(counter_open_reason(EPERM, 0, buf, sizeof(buf)), "(EPERM)"));
+	cr_assert_not_null(strstr(counter_open_reason(ENODEV, 0, buf, sizeof(buf)), "(ENODEV)"));
+	cr_assert_not_null(
+	    strstr(counter_open_reason(EOPNOTSUPP, 0, buf, sizeof(buf)), "(EOPNOTSUPP)"));
+	cr_assert_not_null(strstr(counter_open_reason(EBUSY, 0, buf, sizeof(buf)), "(EBUSY)"));
+}
+
+/* --- resolution --------------------------------------------------------------- */
+
+Test(counter_plan, resolves_generic_software_and_tracepoint_names)
+{
+	struct counter_plan *plan = plan_of("cycles - PERF_COUNT_HW_CPU_CYCLES\n"
+					    "l1 L1 L1-DCACHE-LOAD-MISSES\n"
+					    "cs - context-switches\n"
+					    "tc - PERF_COUNT_SW_TASK_CLOCK:u\n");
+	cr_assert_eq(counter_plan_count(plan), 4);
+	struct counter_desc d;
+	counter_plan_describe(plan, 0, &d);
+	cr_assert_eq(d.type, PERF_TYPE_HARDWARE);
+	cr_assert_eq(d.config, PERF_COUNT_HW_CPU_CYCLES);
+	cr_assert_str_eq(d.group, "cpu");
+	cr_assert_not_null(strstr(d.fstr, "PERF_COUNT_HW_CPU_CYCLES"), "%s", d.fstr);
+	counter_plan_describe(plan, 1, &d);
+	cr_assert_eq(d.type, PERF_TYPE_HW_CACHE);
+	cr_assert_str_eq(d.group, "cpu");
+	cr_assert_str_eq(d.level, "L1");
+	counter_plan_describe(plan, 2, &d);
+	cr_assert_eq(d.type, PERF_TYPE_SOFTWARE);
+	cr_assert_eq(d.config, PERF_COUNT_SW_CONTEXT_SWITCHES);
+	cr_assert_str_eq(d.group, "software");
+	counter_plan_describe(plan, 3, &d);
+	cr_assert_not_null(strstr(d.fstr, ":u=1:k=0"), "modifier kept: %s", d.fstr);
+	cr_assert_str_eq(counter_plan_event(plan, 3)->key, "tc");
+	counter_plan_free(plan);
+}
+
+Test(counter_plan, unknown_name_is_bad_input_naming_file_line_and_name)
+{
+	cr_assert(plan_fails("a - cycles\nb - NO_SUCH_EVENT_XYZ\n"));
+	cr_assert_not_null(strstr(err, "t.events:2: NO_SUCH_EVENT_XYZ: unknown event"), "%s", err);
+}
+
+Test(counter_plan, bad_modifier_is_bad_input)
+{
+	cr_assert(plan_fails("a - cycles:nonsense=3\n"));
+	cr_assert_not_null(strstr(err, "t.events:1: cycles:nonsense=3"), "%s", err);
+}
+
+Test(counter_plan, malformed_tracepoint_is_bad_input)
+{
+	cr_assert(plan_fails("a - tracepoint:skb\n"));
+	cr_assert_not_null(strstr(err, "expected tracepoint:<system>:<name>"), "%s", err);
+	cr_assert(plan_fails("a - tracepoint:../..:id\n"));
+}
+
+/* A fake tracefs with one tracepoint fake:tp whose id is `id`. */
+static void fake_tracefs(char *root, size_t len, const char *id)
+{
+	snprintf(root, len, "/tmp/copyscope-tracefs-XXXXXX");
+	cr_assert_not_null(mkdtemp(root));
+	char p[256];
+	snprintf(p, sizeof(p), "%s/events", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/events/fake", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/events/fake/tp", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/events/fake/tp/id", root);
+	FILE *f = fopen(p, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "%s\n", id);
+	fclose(f);
+	setenv("COPYSCOPE_TRACEFS", root, 1);
+}
+
+static void remove_tracefs(const char *root)
+{
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	cr_assert_eq(system(cmd), 0);
+	unsetenv("COPYSCOPE_TRACEFS");
+}
+
+Test(counter_plan, tracepoint_id_comes_from_tracefs)
+{
+	char root[64];
+	fake_tracefs(root, sizeof(root), "4242");
+	struct counter_plan *plan = plan_of("rx - tracepoint:fake:tp\n");
+	struct counter_desc d;
+	counter_plan_describe(plan, 0, &d);
+	cr_assert_eq(d.type, PERF_TYPE_TRACEPOINT);
+	cr_assert_eq(d.config, 4242);
+	cr_assert_str_eq(d.group, "tracepoint");
+	cr_assert_null(d.unavailable);
+	counter_plan_free(plan);
+	cr_assert(plan_fails("rx - tracepoint:fake:nope\n"), "unknown tracepoint is bad input");
+	cr_assert_not_null(strstr(err, "t.events:1: tracepoint:fake:nope: unknown tracepoint"),
+			   "%s", err);
+	remove_tracefs(root);
+}
+
+Test(counter_plan, tracefs_not_mounted_is_a_reason_not_an_error)
+{
+	setenv("COPYSCOPE_TRACEFS", "/nonexistent-tracefs", 1);
+	struct counter_plan *plan = plan_of("rx - tracepoint:skb:skb_copy_datagram_iovec\n");
+	struct counter_desc d;
+	counter_plan_describe(plan, 0, &d);
+	cr_assert_not_null(d.unavailable);
+	cr_assert_str_eq(d.unavailable,
+			 "tracefs not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
+	char reason[COUNTER_REASON_MAX];
+	cr_assert_eq(counter_probe(plan, 0, reason, sizeof(reason)), 0);
+	cr_assert_str_eq(reason, d.unavailable);
+	counter_plan_free(plan);
+	unsetenv("COPYSCOPE_TRACEFS");
+}
+
+/* --- counting ------------------------------------------------------------------ */
+
+static void burn_cpu_ms(double ms)
+{
+	struct timespec t0, t;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	volatile unsigned long x = 0;
+	do {
+		for (int i = 0; i < 10000; i++)
+			x += (unsigned long)i;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	} while ((double)(t.tv_sec - t0.tv_sec) * 1e3 + (double)(t.tv_nsec - t0.tv_nsec) / 1e6 <
+		 ms);
+}
+
+static void *burner(void *arg)
+{
+	burn_cpu_ms(*(double *)arg);
+	return NULL;
+}
+
+Test(counter_set, unsupported_event_leaves_empty_cell_with_a_reason)
+{
+	char root[64];
+	fake_tracefs(root, sizeof(root), "4000000000"); /* no kernel has this tracepoint id */
+	struct counter_plan *plan = plan_of("tc - task-clock\nbogus - tracepoint:fake:tp\n");
+	struct counter_set *set = NULL;
+	cr_assert_eq(counter_set_open(plan, getpid(), &set, err, sizeof(err)), 0, "%s", err);
+	cr_assert_null(counter_set_reason(set, 0));
+	cr_assert_not_null(counter_set_reason(set, 1));
+	cr_assert_eq(counter_set_enable(set), 0);
+	burn_cpu_ms(5);
+	cr_assert_eq(counter_set_disable(set), 0);
+	struct counter_value v[2];
+	cr_assert_eq(counter_set_read(set, v, err, sizeof(err)), 0, "%s", err);
+	cr_assert(v[0].counted);
+	cr_assert_not(v[1].counted, "a counter the machine cannot count is not counted");
+	cr_assert(isnan(v[1].value) && isnan(v[1].running), "never 0");
+	cr_assert_neq(v[1].reason[0], '\0');
+	counter_set_close(set);
+	counter_plan_free(plan);
+	remove_tracefs(root);
+}
+
+Test(counter_set, counts_only_between_enable_and_disable)
+{
+	struct counter_plan *plan = plan_of("tc - PERF_COUNT_SW_TASK_CLOCK\n");
+	struct counter_set *set = NULL;
+	cr_assert_eq(counter_set_open(plan, getpid(), &set, err, sizeof(err)), 0, "%s", err);
+	burn_cpu_ms(30); /* before the window: not counted */
+	counter_set_enable(set);
+	burn_cpu_ms(10);
+	counter_set_disable(set);
+	burn_cpu_ms(30); /* after the window: not counted */
+	struct counter_value v;
+	cr_assert_eq(counter_set_read(set, &v, err, sizeof(err)), 0, "%s", err);
+	cr_assert(v.counted);
+	cr_assert_geq(v.value, 9e6, "window ~10 ms of CPU, got %.0f ns", v.value);
+	cr_assert_lt(v.value, 35e6, "window only, got %.0f ns", v.value);
+	cr_assert_float_eq(v.running, 1.0, 0, "software counters are never multiplexed");
+	counter_set_close(set);
+	counter_plan_free(plan);
+}
+
+Test(counter_set, inherited_counters_cover_threads_created_later)
+{
+	struct counter_plan *plan = plan_of("tc - task-clock\ncs - context-switches\n");
+	struct counter_set *set = NULL;
+	cr_assert_eq(counter_set_open(plan, getpid(), &set, err, sizeof(err)), 0, "%s", err);
+	counter_set_enable(set);
+	pthread_t t;
+	double ms = 50;
+	cr_assert_eq(pthread_create(&t, NULL, burner, &ms), 0);
+	pthread_join(t, NULL);
+	counter_set_disable(set);
+	struct counter_value v[2];
+	cr_assert_eq(counter_set_read(set, v, err, sizeof(err)), 0, "%s", err);
+	cr_assert_geq(v[0].value, 45e6, "the thread's 50 ms are in, got %.0f ns", v[0].value);
+	cr_assert(v[1].counted);
+	counter_set_close(set);
+	counter_plan_free(plan);
+}
+
+Test(counter_set, hw_pmu_probe_answers_with_a_reason)
+{
+	char reason[COUNTER_REASON_MAX] = "";
+	int yes = counters_hw_pmu_available(reason, sizeof(reason));
+	if (yes)
+		cr_assert_str_eq(reason, "yes");
+	else
+		cr_assert_not_null(strstr(reason, "("), "reason names the errno: %s", reason);
+}

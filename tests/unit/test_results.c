@@ -1,0 +1,336 @@
+/*
+ * Rows and CSV files (results.h), and the run row's columns (run.h): the
+ * header is stable, empty means not measured, and a file is never mixed.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "dataset.h"
+#include "eventfile.h"
+#include "results.h"
+#include "run.h"
+
+static char err[512];
+static char dir[64];
+
+static void make_dir(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/copyscope-results-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f, "%s", path);
+	static char buf[65536];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void two_cols(struct result_row *row, const char *a, const char *b)
+{
+	result_row_init(row);
+	cr_assert_eq(result_row_set(row, "impl", "%s", a), 0);
+	cr_assert_eq(result_row_set(row, "bytes", "%s", b), 0);
+}
+
+Test(result_row, set_keeps_column_order_and_replaces_in_place)
+{
+	struct result_row row;
+	result_row_init(&row);
+	result_row_set(&row, "b", "1");
+	result_row_set(&row, "a", "2");
+	result_row_set(&row, "b", "%d", 3);
+	cr_assert_eq(row.n, 2);
+	cr_assert_str_eq(row.names[0], "b");
+	cr_assert_str_eq(result_row_get(&row, "b"), "3");
+	cr_assert_null(result_row_get(&row, "c"));
+	result_row_free(&row);
+}
+
+Test(result_row, numbers_print_exact_integers_and_six_digits)
+{
+	struct result_row row;
+	result_row_init(&row);
+	result_row_set_num(&row, "int", 123456789012.0);
+	result_row_set_num(&row, "frac", 3.14159265);
+	result_row_set_num(&row, "small", 1.5e-7);
+	result_row_set_num(&row, "zero", -0.0);
+	result_row_set_num(&row, "nan", NAN);
+	result_row_set_num(&row, "inf", INFINITY);
+	cr_assert_str_eq(result_row_get(&row, "int"), "123456789012");
+	cr_assert_str_eq(result_row_get(&row, "frac"), "3.14159");
+	cr_assert_str_eq(result_row_get(&row, "small"), "1.5e-07");
+	cr_assert_str_eq(result_row_get(&row, "zero"), "0");
+	cr_assert_str_eq(result_row_get(&row, "nan"), "", "not measured is empty, never 0");
+	cr_assert_str_eq(result_row_get(&row, "inf"), "");
+	result_row_free(&row);
+}
+
+Test(result_row, cells_with_commas_quotes_newlines_are_quoted)
+{
+	struct result_row row;
+	two_cols(&row, "a,b", "say \"x\"\n");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+	results_write_header(m, &row);
+	results_write_row(m, &row);
+	fclose(m);
+	cr_assert_str_eq(text, "impl,bytes\n\"a,b\",\"say \"\"x\"\"\n\"\n");
+	struct dataset ds;
+	cr_assert_eq(dataset_parse(text, len, "m", &ds, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(dataset_cell(&ds, 0, 1), "say \"x\"\n");
+	dataset_free(&ds);
+	free(text);
+	result_row_free(&row);
+}
+
+Test(results_append, new_file_gets_header_then_rows_only)
+{
+	make_dir();
+	char path[128];
+	snprintf(path, sizeof(path), "%s/runs.csv", dir);
+	struct result_row row;
+	two_cols(&row, "one-copy", "100");
+	cr_assert_eq(results_check_appendable(path, &row, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(access(path, F_OK), -1, "checking writes nothing");
+	cr_assert_eq(results_append(path, &row, err, sizeof(err)), 0, "%s", err);
+	result_row_set(&row, "bytes", "200");
+	cr_assert_eq(results_append(path, &row, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(slurp(path), "impl,bytes\none-copy,100\none-copy,200\n");
+	result_row_free(&row);
+	remove_dir();
+}
+
+Test(results_append, different_header_is_refused_and_file_untouched)
+{
+	make_dir();
+	char path[128];
+	snprintf(path, sizeof(path), "%s/runs.csv", dir);
+	struct result_row row;
+	two_cols(&row, "one-copy", "100");
+	cr_assert_eq(results_append(path, &row, err, sizeof(err)), 0, "%s", err);
+	result_row_set(&row, "srv_cycles", "1");
+	cr_assert_eq(results_check_appendable(path, &row, err, sizeof(err)), -1);
+	cr_assert_eq(results_append(path, &row, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "different CSV header"), "%s", err);
+	cr_assert_not_null(strstr(err, path), "%s", err);
+	cr_assert_str_eq(slurp(path), "impl,bytes\none-copy,100\n");
+	result_row_free(&row);
+	remove_dir();
+}
+
+Test(results_append, header_prefix_is_not_the_same_header)
+{
+	make_dir();
+	char path[128];
+	snprintf(path, sizeof(path), "%s/runs.csv", dir);
+	FILE *f = fopen(path, "w");
+	fputs("impl,bytes,extra\nx,1,2\n", f);
+	fclose(f);
+	struct result_row row;
+	two_cols(&row, "one-copy", "100");
+	cr_assert_eq(results_append(path, &row, err, sizeof(err)), -1);
+	result_row_free(&row);
+	remove_dir();
+}
+
+Test(results_append, cut_short_last_row_is_refused)
+{
+	make_dir();
+	char path[128];
+	snprintf(path, sizeof(path), "%s/runs.csv", dir);
+	FILE *f = fopen(path, "w");
+	fputs("impl,bytes\nx,1", f);
+	fclose(f);
+	struct result_row row;
+	two_cols(&row, "one-copy", "100");
+	cr_assert_eq(results_append(path, &row, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "cut short"), "%s", err);
+	result_row_free(&row);
+	remove_dir();
+}
+
+Test(results_append, unwritable_place_is_refused_before_anything)
+{
+	struct result_row row;
+	two_cols(&row, "one-copy", "100");
+	cr_assert_eq(results_check_appendable("/nonexistent-dir/runs.csv", &row, err, sizeof(err)),
+		     -1);
+	cr_assert_not_null(strstr(err, "/nonexistent-dir/runs.csv"), "%s", err);
+	cr_assert_eq(results_check_appendable("/tmp", &row, err, sizeof(err)), -1, "a folder");
+	result_row_free(&row);
+}
+
+/* --- the run row's columns ---------------------------------------------- */
+
+static struct counter_plan *plan_of(const char *text)
+{
+	struct event_set set;
+	cr_assert_eq(eventfile_parse(text, strlen(text), "t.events", &set, err, sizeof(err)), 0);
+	struct counter_plan *plan = NULL;
+	cr_assert_eq(counter_plan_build(&set, &plan, err, sizeof(err)), 0, "%s", err);
+	eventfile_free(&set);
+	return plan;
+}
+
+static const struct run_spec spec = {.impl = "one-copy",
+				     .mode = "stream",
+				     .layout = "scattered",
+				     .topology = "loopback",
+				     .msg_size = 16384,
+				     .threads = 2,
+				     .duration_s = 1.5,
+				     .warmup_s = 1};
+
+Test(run_row, columns_follow_the_contract_in_order)
+{
+	struct counter_plan *plan = plan_of("cycles - cycles\nl1d_misses L1 L1-DCACHE-LOAD-MISSES\n"
+					    "task_clock - task-clock\n");
+	struct result_row row;
+	result_row_init(&row);
+	cr_assert_eq(run_row_template(&spec, plan, &row), 0);
+	static const char *const want[] = {"impl",
+					   "mode",
+					   "topology",
+					   "layout",
+					   "busy_poll",
+					   "msg_size",
+					   "threads",
+					   "rep",
+					   "duration_s",
+					   "warmup_s",
+					   "status",
+					   "bytes",
+					   "msgs",
+					   "throughput_gbps",
+					   "lat_p50_us",
+					   "lat_p90_us",
+					   "lat_p99_us",
+					   "lat_p999_us",
+					   "lat_max_us",
+					   "verify_errors",
+					   "zc_sends",
+					   "zc_completions",
+					   "zc_copied",
+					   "zc_enobufs",
+					   "srv_utime_s",
+					   "srv_stime_s",
+					   "cli_utime_s",
+					   "cli_stime_s",
+					   "srv_cycles",
+					   "srv_cycles_running",
+					   "cli_cycles",
+					   "cli_cycles_running",
+					   "srv_l1d_misses",
+					   "srv_l1d_misses_running",
+					   "cli_l1d_misses",
+					   "cli_l1d_misses_running",
+					   "srv_task_clock",
+					   "srv_task_clock_running",
+					   "cli_task_clock",
+					   "cli_task_clock_running",
+					   "srv_cycles_per_byte",
+					   "cli_cycles_per_byte",
+					   "srv_cpu_ns_per_byte",
+					   "cli_cpu_ns_per_byte",
+					   "srv_l1d_misses_per_kb",
+					   "cli_l1d_misses_per_kb",
+					   "srv_cycles_per_msg",
+					   "cli_cycles_per_msg",
+					   "srv_l1d_misses_per_msg",
+					   "cli_l1d_misses_per_msg",
+					   "srv_task_clock_per_msg",
+					   "cli_task_clock_per_msg"};
+	size_t n = sizeof(want) / sizeof(want[0]);
+	cr_assert_eq(row.n, n, "%zu columns, expected %zu", row.n, n);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_eq(row.names[i], want[i], "column %zu", i);
+	cr_assert_str_eq(result_row_get(&row, "duration_s"), "1.5");
+	cr_assert_str_eq(result_row_get(&row, "threads"), "2");
+	cr_assert_str_eq(result_row_get(&row, "srv_cycles"), "", "measured cells start empty");
+	result_row_free(&row);
+	counter_plan_free(plan);
+}
+
+Test(run_row, no_cycles_key_no_cycles_per_byte)
+{
+	struct counter_plan *plan = plan_of("cs - context-switches\n");
+	struct result_row row;
+	result_row_init(&row);
+	cr_assert_eq(run_row_template(&spec, plan, &row), 0);
+	cr_assert_null(result_row_get(&row, "srv_cycles_per_byte"));
+	cr_assert_not_null(result_row_get(&row, "srv_cpu_ns_per_byte"));
+	cr_assert_null(result_row_get(&row, "srv_cs_per_kb"), "level '-' has no per-kb column");
+	cr_assert_not_null(result_row_get(&row, "cli_cs_per_msg"));
+	result_row_free(&row);
+	counter_plan_free(plan);
+}
+
+Test(run_row, same_spec_and_plan_give_the_same_header)
+{
+	struct counter_plan *plan = plan_of("cs - context-switches\n");
+	struct result_row a, b;
+	result_row_init(&a);
+	result_row_init(&b);
+	run_row_template(&spec, plan, &a);
+	struct run_spec other = spec;
+	other.impl = "two-copy";
+	other.msg_size = 64;
+	run_row_template(&other, plan, &b);
+	cr_assert_eq(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++)
+		cr_assert_str_eq(a.names[i], b.names[i]);
+	result_row_free(&a);
+	result_row_free(&b);
+	counter_plan_free(plan);
+}
+
+Test(run_row, a_written_run_row_reads_back_through_libcsv)
+{
+	struct counter_plan *plan = plan_of("cycles - cycles\ncs - context-switches\n");
+	struct result_row row;
+	result_row_init(&row);
+	cr_assert_eq(run_row_template(&spec, plan, &row), 0);
+	result_row_set(&row, "status", "ok");
+	result_row_set(&row, "bytes", "1048576");
+	result_row_set_num(&row, "srv_cs", 42);
+	result_row_set_num(&row, "srv_cs_running", 1);
+	make_dir();
+	char path[128];
+	snprintf(path, sizeof(path), "%s/runs.csv", dir);
+	cr_assert_eq(results_append(path, &row, err, sizeof(err)), 0, "%s", err);
+	result_row_set(&row, "status", "failed:client_exit_1");
+	cr_assert_eq(results_append(path, &row, err, sizeof(err)), 0, "%s", err);
+	struct dataset ds;
+	cr_assert_eq(dataset_load(path, &ds, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(ds.ncols, row.n);
+	cr_assert_eq(ds.nrows, 2);
+	for (size_t i = 0; i < row.n; i++)
+		cr_assert_str_eq(ds.cols[i], row.names[i]);
+	cr_assert_str_eq(dataset_cell(&ds, 0, dataset_col(&ds, "status")), "ok");
+	cr_assert_float_eq(dataset_num(&ds, 0, dataset_col(&ds, "srv_cs")), 42.0, 0);
+	cr_assert(isnan(dataset_num(&ds, 0, dataset_col(&ds, "srv_cycles"))), "empty, never 0");
+	cr_assert_str_eq(dataset_cell(&ds, 1, dataset_col(&ds, "status")), "failed:client_exit_1");
+	dataset_free(&ds);
+	result_row_free(&row);
+	counter_plan_free(plan);
+	remove_dir();
+}
