@@ -152,7 +152,7 @@ fuzz-build: $(FUZZ_BINS)
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(HR_LIB) $(WL_LIB)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) $(if $(HAVE_LIBURING),-DHAVE_LIBURING=1) -o $@ $< \
+	clang $(FUZZ_CFLAGS) -DCOPYSCOPE_NO_URING -o $@ $< \
 		$(HR_LIB) $(filter-out $(wildcard workloads/uring*.c),$(WL_LIB)) $(HARNESS_LIBS)
 
 fuzz: $(FUZZ_BINS)

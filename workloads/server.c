@@ -111,6 +111,11 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 		switch (c) {
 		case 'i':
 			cfg->strategy = strategy_find(optarg);
+			if (!cfg->strategy && strategy_absent(optarg)) {
+				fprintf(stderr, PROG ": --impl %s: %s\n", optarg,
+					strategy_absent(optarg));
+				return 2;
+			}
 			if (!cfg->strategy) {
 				strategy_names(names, sizeof(names));
 				return bad_input("--impl", optarg, names);
@@ -506,6 +511,10 @@ int main(int argc, char **argv)
 	if (sv.cfg.pin && sched_setaffinity(0, sizeof(sv.cfg.cpus), &sv.cfg.cpus) < 0) {
 		fprintf(stderr, PROG ": --cpus: %s\n", strerror(errno));
 		return 2;
+	}
+	if (sv.cfg.strategy->check && sv.cfg.strategy->check(err, sizeof(err)) < 0) {
+		fprintf(stderr, PROG ": %s: %s\n", sv.cfg.strategy->name, err);
+		return 1;
 	}
 	pthread_mutex_init(&sv.lock, NULL);
 	int sig_fd = signals_to_fd();

@@ -4,6 +4,15 @@
 #include "sockio.h"
 #include "zerocopy.h"
 
+/* io_uring needs liburing at build time. COPYSCOPE_NO_URING leaves the row
+ * out of builds that do not link uring_zc.c and -luring (the fuzz targets). */
+#if defined(HAVE_LIBURING) && !defined(COPYSCOPE_NO_URING)
+#define WITH_URING_ZC 1
+#include "uring_zc.h"
+#else
+#define WITH_URING_ZC 0
+#endif
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +158,32 @@ static const struct strategy strategies[] = {
 	.tx_teardown = zc_tx_teardown,
 	.recv = one_copy_recv,
     },
+#if WITH_URING_ZC
+    {
+	.name = "uring-zc",
+	.alias = "a4",
+	.wire_id = 4,
+	.zerocopy = true,
+	.check = uzc_check,
+	.slots_for = zc_slots_for, /* the same pool as zero-copy: a fair comparison */
+	.tx_setup = uzc_tx_setup,
+	.send = uzc_send,
+	.tx_teardown = uzc_tx_teardown,
+	.recv = one_copy_recv,
+    },
+#endif
+};
+
+/* Rows this build knows of but left out, and why. */
+static const struct {
+	const char *name, *alias, *why;
+} absent[] = {
+#if !WITH_URING_ZC
+    {"uring-zc", "a4",
+     "not built in: <liburing.h> was missing when copyscope was built (install "
+     "liburing-dev, then make clean all)"},
+#endif
+    {NULL, NULL, NULL},
 };
 
 #define NSTRATEGIES (sizeof(strategies) / sizeof(strategies[0]))
@@ -167,6 +202,15 @@ const struct strategy *strategy_by_wire_id(uint16_t id)
 	for (size_t i = 0; i < NSTRATEGIES; i++) {
 		if (strategies[i].wire_id == id)
 			return &strategies[i];
+	}
+	return NULL;
+}
+
+const char *strategy_absent(const char *name)
+{
+	for (size_t i = 0; absent[i].name; i++) {
+		if (strcmp(name, absent[i].name) == 0 || strcmp(name, absent[i].alias) == 0)
+			return absent[i].why;
 	}
 	return NULL;
 }

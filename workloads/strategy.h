@@ -8,6 +8,9 @@
  *   one-copy  (a2)  one sendmsg() with an 8-entry iovec | recvmsg() scattering
  *   zero-copy (a3)  SO_ZEROCOPY + sendmsg(MSG_ZEROCOPY), a message slot is
  *                   reused only after its completion  | as one-copy
+ *   uring-zc  (a4)  io_uring SENDMSG_ZC over the 8-entry iovec, a slot is
+ *                   reused only after its notification CQE | as one-copy
+ *                   (a row only in builds with liburing; see uring_zc.h)
  *
  * The harness knows strategies only by name; a workload knows them only
  * through this table. A row gives the name, its alias, a stable wire id (the
@@ -34,10 +37,12 @@
 /* Totals of one connection's sending side, written by its thread only. */
 struct tx_stats {
 	uint64_t msgs, bytes;
-	uint64_t zc_sends;	 /* sendmsg(MSG_ZEROCOPY) calls that took bytes */
+	/* The same meaning for every zero-copy row: */
+	uint64_t zc_sends;	 /* sendmsg(MSG_ZEROCOPY) calls / io_uring requests
+				    that took bytes */
 	uint64_t zc_completions; /* of those, how many the kernel reported done */
 	uint64_t zc_copied;	 /* of those, how many it had copied anyway */
-	uint64_t zc_enobufs;	 /* sends refused with ENOBUFS, then retried */
+	uint64_t zc_enobufs;	 /* sends refused with ENOBUFS(/ENOMEM), then retried */
 };
 
 struct tx {
@@ -62,6 +67,10 @@ struct strategy {
 	const char *alias;
 	uint16_t wire_id;
 	bool zerocopy;
+	/* Optional: can this machine run the strategy at all? Checked once by
+	 * the server at start, so a missing kernel feature is one clear line
+	 * instead of a refusal per connection. */
+	int (*check)(char *err, size_t errlen);
 	/* Message slots the sender keeps: 1 unless buffers stay in flight. */
 	unsigned (*slots_for)(size_t size);
 	/* After the slots exist and are filled: socket options, buffers. */
@@ -80,6 +89,9 @@ struct strategy {
 /* By name or alias; NULL when unknown. */
 const struct strategy *strategy_find(const char *name);
 const struct strategy *strategy_by_wire_id(uint16_t id);
+/* For a strategy this build left out (name or alias), why and what to do,
+ * e.g. liburing missing at build time; NULL otherwise. */
+const char *strategy_absent(const char *name);
 /* "two-copy (a1), one-copy (a2), ..." for usage and error lines. */
 void strategy_names(char *buf, size_t len);
 /* One line per row, "name alias": what `copyscope-server --list-impls` prints
