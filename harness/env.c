@@ -1,0 +1,286 @@
+/*
+ * env — env.txt (see env.h). Every probe is best effort: what cannot be read
+ * on this machine is written as an empty value, never guessed.
+ */
+#include "env.h"
+
+#include <errno.h>
+#include <perfmon/pfmlib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "sweepfile.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Tabs and newlines become single spaces; leading/trailing blanks go. */
+static void one_line(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		char c = (*r == '\t' || *r == '\n' || *r == '\r') ? ' ' : *r;
+		if (c == ' ' && (w == s || w[-1] == ' '))
+			continue;
+		*w++ = c;
+	}
+	while (w > s && w[-1] == ' ')
+		w--;
+	*w = '\0';
+}
+
+/* The first line of a small file, or "". */
+static void read_first_line(const char *path, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	one_line(buf);
+}
+
+/* The first line a shell command prints (stderr discarded), or "". */
+static void command_line_output(const char *cmd, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return;
+	if (!fgets(buf, (int)len, p))
+		buf[0] = '\0';
+	while (fgetc(p) != EOF) /* let it finish writing */
+		;
+	if (pclose(p) != 0)
+		buf[0] = '\0';
+	one_line(buf);
+}
+
+/* The value after "field<blanks>:" on the first matching line of a /proc file. */
+static void proc_field(const char *path, const char *field, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	char line[512];
+	size_t flen = strlen(field);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, field, flen) || !strchr(line, ':'))
+			continue;
+		const char *colon = strchr(line, ':');
+		int only_blanks = 1;
+		for (const char *p = line + flen; p < colon; p++)
+			only_blanks &= (*p == ' ' || *p == '\t');
+		if (!only_blanks)
+			continue;
+		snprintf(buf, len, "%s", colon + 1);
+		break;
+	}
+	fclose(f);
+	one_line(buf);
+}
+
+static void put(FILE *f, const char *key, const char *value)
+{
+	char v[1024];
+	snprintf(v, sizeof(v), "%s", value ? value : "");
+	one_line(v);
+	fprintf(f, "%s=%s\n", key, v);
+}
+
+static void write_machine(FILE *f)
+{
+	char buf[512];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	put(f, "date", buf);
+	struct utsname u;
+	int have_uname = uname(&u) == 0;
+	put(f, "kernel", have_uname ? u.release : "");
+	put(f, "arch", have_uname ? u.machine : "");
+	proc_field("/proc/cpuinfo", "model name", buf, sizeof(buf));
+	put(f, "cpu_model", buf);
+	snprintf(buf, sizeof(buf), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
+	put(f, "cpus", buf);
+	proc_field("/proc/meminfo", "MemTotal", buf, sizeof(buf));
+	buf[strspn(buf, "0123456789")] = '\0';
+	put(f, "mem_total_kib", buf);
+	char reason[256] = "";
+	int pmu = counters_hw_pmu_available(reason, sizeof(reason));
+	put(f, "hw_pmu", pmu ? "yes" : "no");
+	put(f, "hw_pmu_reason", pmu ? "" : reason);
+	command_line_output("dpkg-query -W -f='${Version}' libpfm4 2>/dev/null", buf, sizeof(buf));
+	if (!buf[0]) {
+		int v = pfm_get_version();
+		snprintf(buf, sizeof(buf), "%d.%d", PFM_MAJ_VERSION(v), PFM_MIN_VERSION(v));
+	}
+	put(f, "libpfm", buf);
+	command_line_output("gnuplot --version 2>/dev/null", buf, sizeof(buf));
+	char ver[64];
+	int patch;
+	if (sscanf(buf, "gnuplot %63s patchlevel %d", ver, &patch) == 2) /* as 5.4.4 */
+		snprintf(buf, sizeof(buf), "%s.%d", ver, patch);
+	put(f, "gnuplot", buf);
+}
+
+static void write_kernel_settings(FILE *f)
+{
+	static const struct {
+		const char *key, *path;
+	} files[] = {
+	    {"perf_event_paranoid", "/proc/sys/kernel/perf_event_paranoid"},
+	    {"optmem_max", "/proc/sys/net/core/optmem_max"},
+	    {"tcp_rmem", "/proc/sys/net/ipv4/tcp_rmem"},
+	    {"tcp_wmem", "/proc/sys/net/ipv4/tcp_wmem"},
+	    {"lo_mtu", "/sys/class/net/lo/mtu"},
+	    {"governor", "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"},
+	};
+	char buf[512];
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		read_first_line(files[i].path, buf, sizeof(buf));
+		put(f, files[i].key, buf);
+	}
+	command_line_output("git describe --always --dirty 2>/dev/null", buf, sizeof(buf));
+	put(f, "git_rev", buf);
+}
+
+static void write_sweep(FILE *f, const struct sweep_config *cfg, uint64_t seed, int argc,
+			char **argv)
+{
+	char buf[1024];
+	put(f, "sweep", cfg->path);
+	put(f, "events", cfg->events_path);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)seed);
+	put(f, "seed", buf);
+	put(f, "order", cfg->shuffled ? "shuffled" : "sequential");
+	buf[0] = '\0';
+	for (size_t i = 0; i < cfg->n_topologies; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? " " : "",
+			 cfg->topologies[i]);
+	put(f, "topology", buf);
+	snprintf(buf, sizeof(buf), "%u", cfg->reps);
+	put(f, "reps", buf);
+	snprintf(buf, sizeof(buf), "%g", cfg->duration_s);
+	put(f, "duration_s", buf);
+	snprintf(buf, sizeof(buf), "%g", cfg->warmup_s);
+	put(f, "warmup_s", buf);
+	snprintf(buf, sizeof(buf), "copyscope");
+	for (int i = 0; i < argc; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), " %s", argv[i]);
+	put(f, "command", buf);
+}
+
+/* Appends the bytes of the file at path to f; 0 or -1. */
+static int append_file(FILE *f, const char *path)
+{
+	FILE *in = fopen(path, "r");
+	if (!in)
+		return -1;
+	char buf[8192];
+	size_t n, last = '\n';
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		fwrite(buf, 1, n, f);
+		last = (unsigned char)buf[n - 1];
+	}
+	int rc = ferror(in) ? -1 : 0;
+	fclose(in);
+	if (last != '\n')
+		fputc('\n', f);
+	return rc;
+}
+
+/* Flushes, syncs and closes f, then renames tmp to path. */
+static int commit(FILE *f, const char *tmp, const char *path, char *err, size_t errlen)
+{
+	int rc = 0;
+	if (fflush(f) || ferror(f) || fsync(fileno(f)))
+		rc = fail(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+	if (fclose(f) && !rc)
+		rc = fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (!rc && rename(tmp, path))
+		rc = fail(err, errlen, "%s: %s", path, strerror(errno));
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+int env_write(const char *path, const struct sweep_config *cfg, uint64_t seed, int argc,
+	      char **argv, char *err, size_t errlen)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return fail(err, errlen, "%s: %s", tmp, strerror(errno));
+	write_machine(f);
+	write_kernel_settings(f);
+	write_sweep(f, cfg, seed, argc, argv);
+	fprintf(f, "\n# --- sweep file: %s ---\n", cfg->path);
+	fwrite(cfg->text, 1, cfg->text_len, f);
+	if (cfg->text_len && cfg->text[cfg->text_len - 1] != '\n')
+		fputc('\n', f);
+	fprintf(f, "# --- event file: %s ---\n", cfg->events_path);
+	if (append_file(f, cfg->events_path)) {
+		int e = errno;
+		fclose(f);
+		unlink(tmp);
+		return fail(err, errlen, "%s: %s", cfg->events_path, strerror(e));
+	}
+	return commit(f, tmp, path, err, errlen);
+}
+
+int env_copy_file(const char *src, const char *dst, char *err, size_t errlen)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return fail(err, errlen, "%s: %s", tmp, strerror(errno));
+	if (append_file(f, src)) {
+		int e = errno;
+		fclose(f);
+		unlink(tmp);
+		return fail(err, errlen, "%s: %s", src, strerror(e));
+	}
+	return commit(f, tmp, dst, err, errlen);
+}
+
+int env_read_key(const char *path, const char *key, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char line[1100];
+	size_t klen = strlen(key);
+	int rc = -1;
+	while (fgets(line, sizeof(line), f) && line[0] != '\n') {
+		if (strncmp(line, key, klen) || line[klen] != '=')
+			continue;
+		snprintf(buf, len, "%s", line + klen + 1);
+		buf[strcspn(buf, "\n")] = '\0';
+		rc = 0;
+		break;
+	}
+	fclose(f);
+	return rc;
+}

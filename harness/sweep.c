@@ -1,0 +1,806 @@
+/*
+ * sweep — the run plan, and `copyscope sweep` carrying it out (see sweep.h).
+ */
+#include "sweep.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "counters.h"
+#include "env.h"
+#include "eventfile.h"
+#include "results.h"
+#include "run.h"
+#include "summary.h"
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* splitmix64: small, good enough for an order, and the same everywhere. */
+static uint64_t next_random(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void shuffle(struct planned_run *runs, size_t n, uint64_t *state)
+{
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(next_random(state) % i);
+		struct planned_run t = runs[i - 1];
+		runs[i - 1] = runs[j];
+		runs[j] = t;
+	}
+}
+
+/* Point p of the grid, in grid order (impls outermost, threads innermost). */
+static struct planned_run grid_point(const struct sweep_config *cfg, size_t p)
+{
+	struct planned_run r;
+	r.threads = cfg->threads[p % cfg->n_threads], p /= cfg->n_threads;
+	r.msg_size = cfg->sizes[p % cfg->n_sizes], p /= cfg->n_sizes;
+	r.busy_poll = cfg->busy_poll[p % cfg->n_busy_poll], p /= cfg->n_busy_poll;
+	r.layout = cfg->layouts[p % cfg->n_layouts], p /= cfg->n_layouts;
+	r.topology = cfg->topologies[p % cfg->n_topologies], p /= cfg->n_topologies;
+	r.mode = cfg->modes[p % cfg->n_modes], p /= cfg->n_modes;
+	r.impl = cfg->impls[p];
+	r.rep = 1;
+	return r;
+}
+
+int run_plan_build(const struct sweep_config *cfg, uint64_t seed, struct run_plan *plan)
+{
+	size_t points = sweep_config_points(cfg);
+	plan->n = points * cfg->reps;
+	plan->runs = calloc(plan->n ? plan->n : 1, sizeof(*plan->runs));
+	if (!plan->runs)
+		return -1;
+	uint64_t state = seed;
+	for (unsigned rep = 1; rep <= cfg->reps; rep++) {
+		struct planned_run *round = plan->runs + (size_t)(rep - 1) * points;
+		for (size_t p = 0; p < points; p++) {
+			round[p] = grid_point(cfg, p);
+			round[p].rep = rep;
+		}
+		if (cfg->shuffled)
+			shuffle(round, points, &state);
+	}
+	if (!cfg->shuffled) /* grid order, a point's reps together */
+		for (size_t i = 0; i < plan->n; i++) {
+			plan->runs[i] = grid_point(cfg, i / cfg->reps);
+			plan->runs[i].rep = (unsigned)(i % cfg->reps) + 1;
+		}
+	return 0;
+}
+
+/* A run's identity as one string: how runs.csv rows and planned runs are matched. */
+static void run_key(char *buf, size_t len, const char *impl, const char *mode, const char *topology,
+		    const char *layout, int busy_poll, unsigned long size, unsigned threads,
+		    unsigned rep)
+{
+	snprintf(buf, len, "%s|%s|%s|%s|%d|%lu|%u|%u", impl, mode, topology, layout, busy_poll,
+		 size, threads, rep);
+}
+
+#define RUN_KEY_MAX 256
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The keys of every row of runs, sorted, as an array of RUN_KEY_MAX strings. */
+static char *done_keys(const struct dataset *runs, char *err, size_t errlen)
+{
+	static const char *const names[] = {"impl",	 "mode",     "topology", "layout",
+					    "busy_poll", "msg_size", "threads",	 "rep"};
+	int col[8];
+	for (size_t i = 0; i < 8; i++)
+		if ((col[i] = dataset_col(runs, names[i])) < 0) {
+			fail(err, errlen, "no column %s (expected the columns of runs.csv)",
+			     names[i]);
+			return NULL;
+		}
+	char *keys = malloc((runs->nrows ? runs->nrows : 1) * RUN_KEY_MAX);
+	if (!keys) {
+		fail(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t r = 0; r < runs->nrows; r++)
+		run_key(keys + r * RUN_KEY_MAX, RUN_KEY_MAX, dataset_cell(runs, r, col[0]),
+			dataset_cell(runs, r, col[1]), dataset_cell(runs, r, col[2]),
+			dataset_cell(runs, r, col[3]), (int)dataset_num(runs, r, col[4]),
+			(unsigned long)dataset_num(runs, r, col[5]),
+			(unsigned)dataset_num(runs, r, col[6]),
+			(unsigned)dataset_num(runs, r, col[7]));
+	qsort(keys, runs->nrows, RUN_KEY_MAX, cmp_key);
+	return keys;
+}
+
+int run_plan_drop_done(struct run_plan *plan, const struct dataset *runs, size_t *done, char *err,
+		       size_t errlen)
+{
+	*done = 0;
+	char *keys = done_keys(runs, err, errlen);
+	if (!keys)
+		return -1;
+	size_t kept = 0;
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct planned_run *r = &plan->runs[i];
+		char key[RUN_KEY_MAX];
+		run_key(key, sizeof(key), r->impl, r->mode, r->topology, r->layout, r->busy_poll,
+			r->msg_size, r->threads, r->rep);
+		if (runs->nrows && bsearch(key, keys, runs->nrows, RUN_KEY_MAX, cmp_key))
+			(*done)++;
+		else
+			plan->runs[kept++] = *r;
+	}
+	plan->n = kept;
+	free(keys);
+	return 0;
+}
+
+void run_plan_free(struct run_plan *plan)
+{
+	free(plan->runs);
+	plan->runs = NULL;
+	plan->n = 0;
+}
+
+void planned_run_name(const struct planned_run *run, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s_%s_%luB_%ut%s%s%s%s%s_r%u", run->impl, run->mode, run->msg_size,
+		 run->threads, strcmp(run->layout, "scattered") ? "_" : "",
+		 strcmp(run->layout, "scattered") ? run->layout : "",
+		 run->busy_poll ? "_busypoll" : "", strcmp(run->topology, "loopback") ? "_" : "",
+		 strcmp(run->topology, "loopback") ? run->topology : "", run->rep);
+}
+
+double sweep_estimate_s(const struct sweep_config *cfg, size_t n)
+{
+	return (double)n * (cfg->warmup_s + cfg->duration_s + SWEEP_RUN_OVERHEAD_S);
+}
+
+/* --- copyscope sweep ----------------------------------------------------------------- */
+
+struct sweep_args {
+	const char *input; /* FILE.ini, or the results folder with --resume and no --out */
+	const char *out;
+	int resume, dry_run, quiet;
+};
+
+/* One sweep being carried out: everything cmd_sweep holds between its steps. */
+struct sweep_session {
+	struct sweep_args args;
+	char sweep_path[PATH_MAX + 32];
+	char events_copy[PATH_MAX + 32]; /* "": use the sweep file's events */
+	char dir[PATH_MAX];
+	struct sweep_config cfg;
+	struct event_set events;
+	struct counter_plan *counters;
+	uint64_t seed;
+	struct run_plan plan;
+	size_t total;	      /* runs of the whole grid */
+	size_t done_before;   /* rows already in runs.csv */
+	size_t failed_before; /* of which not ok */
+	int argc;
+	char **argv;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+	run_request_stop();
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: copyscope sweep FILE.ini [--out DIR] [--resume] [--dry-run] [--quiet]\n"
+		"       copyscope sweep --resume DIR [--dry-run] [--quiet]\n"
+		"Runs the grid of a sweep file (perfcfg/sweeps/*.ini) into a results folder\n"
+		"(default results/<UTC stamp>-<sweep name>/): runs.csv, summary.csv, env.txt,\n"
+		"sweep.ini, events.events, raw/. --resume runs only what DIR lacks.\n"
+		"Exit: 0 all ok, 1 some run failed, 2 bad input or harness error,\n"
+		"130/143 interrupted by SIGINT/SIGTERM (finished rows and summary.csv kept).\n");
+}
+
+/* 0 parsed, 1 --help shown, 2 bad usage (said on stderr). */
+static int parse_args(int argc, char **argv, struct sweep_args *a)
+{
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'}, {"resume", no_argument, NULL, 'r'},
+	    {"dry-run", no_argument, NULL, 'n'},   {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
+	};
+	memset(a, 0, sizeof(*a));
+	optind = 0; /* glibc: start afresh */
+	int c;
+	while ((c = getopt_long(argc, argv, "o:rnqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'r':
+			a->resume = 1;
+			break;
+		case 'n':
+			a->dry_run = 1;
+			break;
+		case 'q':
+			a->quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "copyscope sweep: expected one %s (see --help)\n",
+			a->resume && !a->out ? "results folder" : "sweep file");
+		return 2;
+	}
+	a->input = argv[optind];
+	if (a->out && !*a->out) {
+		fprintf(stderr, "copyscope sweep: --out: expected a folder name\n");
+		return 2;
+	}
+	return 0;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+static int file_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* Reads a whole small file into a NUL-terminated string (caller frees), or NULL. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 20;
+	char *text = malloc(cap + 1);
+	size_t n = text ? fread(text, 1, cap, f) : 0;
+	if (text)
+		text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
+/* Which sweep file and event file: the given ones, or a results folder's copies. 0 or 2. */
+static int choose_inputs(struct sweep_session *s)
+{
+	const struct sweep_args *a = &s->args;
+	s->events_copy[0] = '\0';
+	if (a->resume && !a->out) {
+		if (!is_dir(a->input)) {
+			fprintf(stderr,
+				"copyscope: %s: expected a results folder to resume "
+				"(copyscope sweep --resume DIR)\n",
+				a->input);
+			return 2;
+		}
+		snprintf(s->dir, sizeof(s->dir), "%s", a->input);
+	} else {
+		snprintf(s->sweep_path, sizeof(s->sweep_path), "%s", a->input);
+		if (a->out)
+			snprintf(s->dir, sizeof(s->dir), "%s", a->out);
+	}
+	if (a->resume && s->dir[0] && is_dir(s->dir)) {
+		char copy[PATH_MAX + 16];
+		snprintf(copy, sizeof(copy), "%s/sweep.ini", s->dir);
+		if (!s->sweep_path[0]) {
+			if (!file_exists(copy)) {
+				fprintf(stderr,
+					"copyscope: %s: no sweep.ini (expected a results folder "
+					"written by copyscope sweep)\n",
+					s->dir);
+				return 2;
+			}
+			snprintf(s->sweep_path, sizeof(s->sweep_path), "%s", copy);
+		}
+		snprintf(copy, sizeof(copy), "%s/events.events", s->dir);
+		if (file_exists(copy))
+			snprintf(s->events_copy, sizeof(s->events_copy), "%s", copy);
+	}
+	return 0;
+}
+
+/* With FILE.ini --out DIR --resume, DIR must have been made by the same sweep file. */
+static int same_sweep_as_dir(const struct sweep_session *s)
+{
+	char copy[PATH_MAX + 16];
+	snprintf(copy, sizeof(copy), "%s/sweep.ini", s->dir);
+	if (!strcmp(copy, s->sweep_path) || !file_exists(copy))
+		return 1;
+	char *text = slurp(copy);
+	int same = text && !strcmp(text, s->cfg.text);
+	free(text);
+	if (!same)
+		fprintf(stderr,
+			"copyscope: %s: differs from %s (expected the sweep that made %s; "
+			"copyscope sweep --resume %s continues it)\n",
+			copy, s->sweep_path, s->dir, s->dir);
+	return same;
+}
+
+/* Sweep file, impls, event file, counters: all bad input is found here. 0 or 2. */
+static int load_inputs(struct sweep_session *s)
+{
+	char err[1024];
+	struct sweepfile_options opts = {
+	    .resolve_impl = run_resolve_impl,
+	    .events_path = s->events_copy[0] ? s->events_copy : NULL,
+	};
+	if (sweepfile_load(s->sweep_path, &opts, &s->cfg, err, sizeof(err))) {
+		fprintf(stderr, "copyscope: %s\n", err);
+		return 2;
+	}
+	if (s->args.resume && s->args.out && !same_sweep_as_dir(s))
+		return 2;
+	char where[PATH_MAX + 32];
+	if (s->cfg.events_line)
+		snprintf(where, sizeof(where), "%s:%d: events", s->cfg.path, s->cfg.events_line);
+	else
+		snprintf(where, sizeof(where), "%s: events", s->cfg.path);
+	if (eventfile_load(s->cfg.events_path, &s->events, err, sizeof(err))) {
+		fprintf(stderr, "copyscope: %s: %s\n", where, err);
+		return 2;
+	}
+	if (counter_plan_build(&s->events, &s->counters, err, sizeof(err))) {
+		fprintf(stderr, "copyscope: %s: %s\n", where, err);
+		return 2;
+	}
+	return 0;
+}
+
+/* The nearest existing folder at or above path must be writable. */
+static int writable_target(const char *path)
+{
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s", path);
+	for (;;) {
+		if (file_exists(p))
+			return is_dir(p) && access(p, W_OK | X_OK) == 0;
+		char *slash = strrchr(p, '/');
+		if (!slash)
+			return is_dir(".") && access(".", W_OK | X_OK) == 0;
+		if (slash == p)
+			return access("/", W_OK | X_OK) == 0;
+		*slash = '\0';
+	}
+}
+
+static int dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return 0;
+	struct dirent *e;
+	int empty = 1;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/* Picks and checks the results folder, writing nothing. 0 or 2. */
+static int check_results_dir(struct sweep_session *s)
+{
+	if (!s->dir[0]) {
+		char stamp[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+		snprintf(s->dir, sizeof(s->dir), "results/%s-%s", stamp, s->cfg.name);
+	}
+	if (file_exists(s->dir)) {
+		if (!is_dir(s->dir)) {
+			fprintf(stderr, "copyscope: %s: not a folder (expected a results folder)\n",
+				s->dir);
+			return 2;
+		}
+		if (!s->args.resume && !dir_is_empty(s->dir)) {
+			fprintf(stderr,
+				"copyscope: %s: exists and is not empty (expected a new "
+				"results folder; --resume continues it)\n",
+				s->dir);
+			return 2;
+		}
+	}
+	if (!writable_target(s->dir)) {
+		fprintf(stderr,
+			"copyscope: %s: not writable (expected a folder copyscope can "
+			"write into)\n",
+			s->dir);
+		return 2;
+	}
+	return 0;
+}
+
+static uint64_t fresh_seed(void)
+{
+	uint64_t seed;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+		return seed % 1000000000ull; /* short enough to read out and type back */
+	return ((uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16)) % 1000000000ull;
+}
+
+/* The seed: the sweep file's, else the one a resumed folder recorded, else a fresh one. */
+static void choose_seed(struct sweep_session *s)
+{
+	char env[PATH_MAX + 16], buf[64];
+	snprintf(env, sizeof(env), "%s/env.txt", s->dir);
+	if (s->cfg.seed_given)
+		s->seed = s->cfg.seed;
+	else if (s->args.resume && !env_read_key(env, "seed", buf, sizeof(buf)) && *buf)
+		s->seed = strtoull(buf, NULL, 10);
+	else
+		s->seed = fresh_seed();
+}
+
+/* The plan, less what a resumed folder's runs.csv already holds. 0 or 2. */
+static int make_plan(struct sweep_session *s)
+{
+	if (run_plan_build(&s->cfg, s->seed, &s->plan)) {
+		fprintf(stderr, "copyscope: out of memory\n");
+		return 2;
+	}
+	s->total = s->plan.n;
+	char runs_csv[PATH_MAX + 16];
+	snprintf(runs_csv, sizeof(runs_csv), "%s/runs.csv", s->dir);
+	if (!s->args.resume || !file_exists(runs_csv))
+		return 0;
+	struct dataset runs;
+	char err[512];
+	if (dataset_load(runs_csv, &runs, err, sizeof(err))) {
+		fprintf(stderr, "copyscope: %s\n", err);
+		return 2;
+	}
+	int rc = run_plan_drop_done(&s->plan, &runs, &s->done_before, err, sizeof(err));
+	int status = dataset_col(&runs, "status");
+	for (size_t r = 0; r < runs.nrows; r++)
+		s->failed_before += strcmp(dataset_cell(&runs, r, status), "ok") != 0;
+	dataset_free(&runs);
+	if (rc) {
+		fprintf(stderr, "copyscope: %s: %s\n", runs_csv, err);
+		return 2;
+	}
+	return 0;
+}
+
+static void format_duration(double s, char *buf, size_t len)
+{
+	long t = (long)(s + 0.5);
+	if (t >= 3600)
+		snprintf(buf, len, "%ldh%02ldm%02lds", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(buf, len, "%ldm%02lds", t / 60, t % 60);
+}
+
+static void print_plan(const struct sweep_session *s)
+{
+	const struct sweep_config *c = &s->cfg;
+	char eta[32];
+	format_duration(sweep_estimate_s(c, s->plan.n), eta, sizeof(eta));
+	printf("copyscope: sweep %s: %zu points x %u reps = %zu runs", c->name,
+	       sweep_config_points(c), c->reps, s->total);
+	if (s->done_before)
+		printf(" (%zu already in runs.csv, %zu to run)", s->done_before, s->plan.n);
+	printf("\ncopyscope: %s order, seed %llu; events %s\n",
+	       c->shuffled ? "shuffled" : "sequential", (unsigned long long)s->seed,
+	       c->events_path);
+	printf("copyscope: estimated wall time %s (%zu runs x (%g s warm-up + %g s + ~%g s "
+	       "overhead))\n",
+	       eta, s->plan.n, c->warmup_s, c->duration_s, SWEEP_RUN_OVERHEAD_S);
+	printf("copyscope: results in %s\n", s->dir);
+}
+
+static void print_dry_run(const struct sweep_session *s)
+{
+	for (size_t i = 0; i < s->plan.n; i++) {
+		char name[256];
+		planned_run_name(&s->plan.runs[i], name, sizeof(name));
+		printf("  %4zu  %s\n", s->done_before + i + 1, name);
+	}
+	printf("copyscope: dry run: nothing run, nothing written\n");
+}
+
+static int mkdir_p(const char *path)
+{
+	char p[PATH_MAX + 64];
+	snprintf(p, sizeof(p), "%s", path);
+	for (char *slash = p + 1; (slash = strchr(slash, '/')); slash++) {
+		*slash = '\0';
+		if (mkdir(p, 0777) && errno != EEXIST)
+			return -1;
+		*slash = '/';
+	}
+	return mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
+}
+
+/* Creates the folder and raw/, and writes the copies and env.txt a new folder lacks. 0 or 2. */
+static int open_results_dir(struct sweep_session *s)
+{
+	char path[PATH_MAX + 32], err[1024];
+	snprintf(path, sizeof(path), "%s/raw", s->dir);
+	if (mkdir_p(path)) {
+		fprintf(stderr, "copyscope: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	snprintf(path, sizeof(path), "%s/sweep.ini", s->dir);
+	if (!file_exists(path) && env_copy_file(s->cfg.path, path, err, sizeof(err)))
+		goto failed;
+	snprintf(path, sizeof(path), "%s/events.events", s->dir);
+	if (!file_exists(path) && env_copy_file(s->cfg.events_path, path, err, sizeof(err)))
+		goto failed;
+	snprintf(path, sizeof(path), "%s/env.txt", s->dir);
+	if (!file_exists(path) &&
+	    env_write(path, &s->cfg, s->seed, s->argc, s->argv, err, sizeof(err)))
+		goto failed;
+	return 0;
+failed:
+	fprintf(stderr, "copyscope: %s\n", err);
+	return 2;
+}
+
+/* What one invocation has seen so far, for progress lines and the end. */
+struct sweep_progress {
+	size_t done, ran, failed;
+	int tty;
+	struct timespec start;
+	char **failures; /* "NAME: status" of this invocation's failed runs */
+};
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void show_progress(const struct sweep_session *s, const struct sweep_progress *p,
+			  const char *name)
+{
+	if (s->args.quiet || !p->tty)
+		return;
+	size_t left = s->plan.n - p->ran;
+	double per_run =
+	    p->ran ? seconds_since(&p->start) / (double)p->ran : sweep_estimate_s(&s->cfg, 1);
+	char eta[32];
+	format_duration(per_run * (double)left, eta, sizeof(eta));
+	fprintf(stderr, "\r\033[Kcopyscope: %zu/%zu runs done, now %s, ETA %s", p->done, s->total,
+		name, eta);
+	fflush(stderr);
+}
+
+/* Not a terminal: one line per run. A terminal: a line only for a failed run. */
+static void log_run(const struct sweep_session *s, const struct sweep_progress *p, const char *name,
+		    const struct result_row *row)
+{
+	const char *status = result_row_get(row, "status");
+	if (p->tty && !s->args.quiet && status && strcmp(status, "ok"))
+		fprintf(stderr, "\r\033[Kcopyscope: [%zu/%zu] %s: %s\n", p->done, s->total, name,
+			status);
+	if (s->args.quiet || p->tty)
+		return;
+	const char *gbps = result_row_get(row, "throughput_gbps");
+	fprintf(stderr, "copyscope: [%zu/%zu] %s: %s%s%s%s\n", p->done, s->total, name,
+		status ? status : "?", gbps && *gbps ? ", " : "", gbps && *gbps ? gbps : "",
+		gbps && *gbps ? " Gbit/s" : "");
+}
+
+static void note_failure(struct sweep_progress *p, const char *name, const struct result_row *row)
+{
+	const char *status = result_row_get(row, "status");
+	char **f = realloc(p->failures, (p->failed + 1) * sizeof(*f));
+	if (!f)
+		return;
+	p->failures = f;
+	if (asprintf(&f[p->failed], "%s: %s", name, status ? status : "failed") < 0)
+		return;
+	p->failed++;
+}
+
+static void fill_spec(const struct sweep_session *s, const struct planned_run *r, const char *name,
+		      struct run_spec *spec, char *srv_log, char *cli_log, size_t loglen)
+{
+	snprintf(srv_log, loglen, "%s/raw/%s.server.log", s->dir, name);
+	snprintf(cli_log, loglen, "%s/raw/%s.client.log", s->dir, name);
+	*spec = (struct run_spec){
+	    .impl = r->impl,
+	    .mode = r->mode,
+	    .layout = r->layout,
+	    .topology = r->topology,
+	    .busy_poll = r->busy_poll,
+	    .msg_size = r->msg_size,
+	    .threads = r->threads,
+	    .rep = r->rep,
+	    .duration_s = s->cfg.duration_s,
+	    .warmup_s = s->cfg.warmup_s,
+	    .server_cpus = s->cfg.server_cpus,
+	    .client_cpus = s->cfg.client_cpus,
+	    .server_log = srv_log,
+	    .client_log = cli_log,
+	};
+}
+
+/* Runs one planned run and appends its row. 0 go on, 1 stop (interrupted), 2 harness error. */
+static int run_one(const struct sweep_session *s, const struct planned_run *r,
+		   struct sweep_progress *p)
+{
+	char name[256], srv_log[PATH_MAX + 300], cli_log[PATH_MAX + 300], err[1024];
+	char runs_csv[PATH_MAX + 16];
+	planned_run_name(r, name, sizeof(name));
+	snprintf(runs_csv, sizeof(runs_csv), "%s/runs.csv", s->dir);
+	show_progress(s, p, name);
+	struct run_spec spec;
+	fill_spec(s, r, name, &spec, srv_log, cli_log, sizeof(srv_log));
+	struct result_row row;
+	result_row_init(&row);
+	int outcome = run_point(&spec, s->counters, &row, err, sizeof(err));
+	int rc = 0;
+	if (run_stop_requested() || outcome == RUN_INTERRUPTED) {
+		rc = 1; /* an interrupted run leaves no row: --resume runs it again */
+	} else if (outcome == RUN_ERROR) {
+		fprintf(stderr, "%scopyscope: %s: %s\n", p->tty ? "\n" : "", name, err);
+		rc = 2;
+	} else if (results_append(runs_csv, &row, err, sizeof(err))) {
+		fprintf(stderr, "%scopyscope: %s\n", p->tty ? "\n" : "", err);
+		rc = 2;
+	} else {
+		p->done++;
+		p->ran++;
+		if (outcome == RUN_FAILED)
+			note_failure(p, name, &row);
+		log_run(s, p, name, &row);
+	}
+	result_row_free(&row);
+	return rc;
+}
+
+static void set_stop_handlers(int install)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = install ? on_stop_signal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* summary.csv from whatever runs.csv holds now (also after an interrupt). 0 or 2. */
+static int write_summary(const struct sweep_session *s)
+{
+	char runs_csv[PATH_MAX + 16], summary_csv[PATH_MAX + 16], err[1024];
+	snprintf(runs_csv, sizeof(runs_csv), "%s/runs.csv", s->dir);
+	snprintf(summary_csv, sizeof(summary_csv), "%s/summary.csv", s->dir);
+	if (!file_exists(runs_csv))
+		return 0;
+	if (summary_write(runs_csv, summary_csv, (const char *const *)s->cfg.impls, s->cfg.n_impls,
+			  err, sizeof(err))) {
+		fprintf(stderr, "copyscope: %s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
+static void print_end(const struct sweep_session *s, const struct sweep_progress *p, int stop)
+{
+	char took[32];
+	format_duration(seconds_since(&p->start), took, sizeof(took));
+	if (p->tty && !s->args.quiet)
+		fputc('\n', stderr);
+	if (stop)
+		fprintf(stderr,
+			"copyscope: interrupted (%s) after %zu of %zu runs; finished rows "
+			"kept; continue with: copyscope sweep --resume %s\n",
+			stop_signal == SIGTERM ? "SIGTERM" : "SIGINT", p->done, s->total, s->dir);
+	if (p->failed || s->failed_before) {
+		fprintf(stderr, "copyscope: %zu run(s) failed (left out of summary.csv medians):\n",
+			p->failed + s->failed_before);
+		for (size_t i = 0; i < p->failed; i++)
+			fprintf(stderr, "  %s\n", p->failures[i]);
+		if (s->failed_before)
+			fprintf(stderr, "  (%zu earlier, see runs.csv)\n", s->failed_before);
+	}
+	if (!s->args.quiet)
+		printf(
+		    "copyscope: %zu of %zu runs in runs.csv (%zu this time, %s); results in %s\n",
+		    p->done, s->total, p->ran, took, s->dir);
+}
+
+/* Runs the plan; returns the exit status. */
+static int run_plan(struct sweep_session *s)
+{
+	struct sweep_progress p = {.done = s->done_before, .tty = isatty(STDERR_FILENO)};
+	clock_gettime(CLOCK_MONOTONIC, &p.start);
+	stop_signal = 0;
+	set_stop_handlers(1);
+	int rc = 0;
+	for (size_t i = 0; i < s->plan.n && !rc && !run_stop_requested(); i++)
+		rc = run_one(s, &s->plan.runs[i], &p);
+	int stop = rc == 1 || run_stop_requested();
+	set_stop_handlers(0);
+	int summary_rc = write_summary(s);
+	print_end(s, &p, stop);
+	int status = stop			    ? 128 + (stop_signal ? stop_signal : SIGINT)
+		     : rc == 2 || summary_rc	    ? 2
+		     : p.failed || s->failed_before ? 1
+						    : 0;
+	for (size_t i = 0; i < p.failed; i++)
+		free(p.failures[i]);
+	free(p.failures);
+	return status;
+}
+
+static void session_free(struct sweep_session *s)
+{
+	run_plan_free(&s->plan);
+	if (s->counters)
+		counter_plan_free(s->counters);
+	eventfile_free(&s->events);
+	sweepfile_free(&s->cfg);
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct sweep_session s;
+	memset(&s, 0, sizeof(s));
+	s.argc = argc;
+	s.argv = argv;
+	int rc = parse_args(argc, argv, &s.args);
+	if (rc)
+		return rc == 1 ? 0 : 2;
+	if (!(rc = choose_inputs(&s)) && !(rc = load_inputs(&s)) && !(rc = check_results_dir(&s))) {
+		choose_seed(&s);
+		rc = make_plan(&s);
+	}
+	if (!rc) {
+		if (!s.args.quiet || s.args.dry_run)
+			print_plan(&s);
+		fflush(stdout);
+		if (s.args.dry_run)
+			print_dry_run(&s);
+		else if (!(rc = open_results_dir(&s)))
+			rc = run_plan(&s);
+	}
+	session_free(&s);
+	return rc;
+}

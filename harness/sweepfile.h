@@ -1,0 +1,118 @@
+/*
+ * sweepfile — which grid to run: the sweep files of perfcfg/sweeps/, read
+ * with libinih.
+ *
+ *     # the Part E grid
+ *     impls    = two-copy one-copy zero-copy    # names or aliases (a1 a2 a3)
+ *     sizes    = 256 1K 4K 16K 64K              # bytes; K = 1024, M = 1024 * 1024
+ *     threads  = 1 2 4 8
+ *     modes    = stream rr                      # default stream
+ *     layouts  = scattered                      # scattered | contiguous; default scattered
+ *     busy_poll = off                           # off | on | both; default off
+ *     topologies = loopback                     # loopback | netns; default loopback
+ *     reps     = 3                              # default 1
+ *     duration = 1.0                            # seconds of measured window ("s"/"ms" allowed)
+ *     warmup   = 0.2                            # seconds before it; default 0.2
+ *     events   = parte.events                   # see below; default parte.events
+ *     server_cpus = 0                           # optional CPU lists (pinning)
+ *     client_cpus = 1
+ *     order    = shuffled                       # shuffled (default) | sequential
+ *     seed     = 42                             # optional; else one is drawn and recorded
+ *
+ * Lists are separated by spaces and/or commas. Keys may sit before any
+ * section or in a [sweep] section; '#' or ';' start a comment (at the start
+ * of a line, or after a space). An indented line continues the list of the
+ * key above it.
+ *
+ * events: a bare file name (no '/') is looked up in the event directory next
+ * to the sweep directory (<dir of FILE.ini>/../events/), ".events" appended
+ * when the name has no extension; a name with a '/' is a path relative to
+ * the current directory (or absolute).
+ *
+ * Errors: sweepfile_load() returns -1 and writes one line into err:
+ * "FILE:LINE: what was expected" for a bad line, "FILE: what" for a file that
+ * cannot be read or a required key that is missing. Nothing is allocated on
+ * error. A loaded sweep_config owns every string and array in it; release
+ * them with sweepfile_free().
+ */
+#ifndef COPYSCOPE_SWEEPFILE_H
+#define COPYSCOPE_SWEEPFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "message.h" /* the workloads' message size bounds */
+
+#define SWEEP_LIST_MAX	  64		   /* items per list */
+#define SWEEP_SIZE_MIN	  MESSAGE_MIN_SIZE /* 8 B: one byte per field */
+#define SWEEP_SIZE_MAX	  MESSAGE_MAX_SIZE /* 64 MiB */
+#define SWEEP_THREADS_MAX 256
+#define SWEEP_REPS_MAX	  1000
+#define SWEEP_SECONDS_MAX 3600.0
+
+/*
+ * Resolves a strategy name or alias to its canonical name (run_resolve_impl
+ * has this shape). 0, or -1 with a message in err naming what is expected.
+ */
+typedef int (*sweep_impl_resolver)(const char *name, char *canonical, size_t len, char *err,
+				   size_t errlen);
+
+struct sweepfile_options {
+	sweep_impl_resolver resolve_impl; /* NULL: impls are kept as written */
+	const char *events_path;	  /* non-NULL: use this event file, ignoring `events` */
+};
+
+struct sweep_config {
+	char *path; /* the file as given */
+	char *name; /* its base name without ".ini": names the results folder */
+	char *text; /* the file's bytes, NUL-terminated (copied into results) */
+	size_t text_len;
+
+	char **impls; /* canonical names */
+	size_t n_impls;
+	unsigned long *sizes;
+	size_t n_sizes;
+	unsigned *threads;
+	size_t n_threads;
+	char **modes; /* "stream", "rr" */
+	size_t n_modes;
+	char **layouts; /* "scattered", "contiguous" */
+	size_t n_layouts;
+	int busy_poll[2]; /* values 0 and/or 1 */
+	size_t n_busy_poll;
+	char **topologies; /* "loopback", "netns" */
+	size_t n_topologies;
+
+	unsigned reps;
+	double duration_s;
+	double warmup_s;
+	char *events_path; /* resolved path of the event file */
+	int events_line;   /* line of the events key; 0 when defaulted */
+	char *server_cpus; /* NULL: not pinned */
+	char *client_cpus;
+	int shuffled; /* 1: order = shuffled */
+	int seed_given;
+	uint64_t seed;
+};
+
+/* Reads, parses and checks the sweep file at path; opts may be NULL. */
+int sweepfile_load(const char *path, const struct sweepfile_options *opts, struct sweep_config *cfg,
+		   char *err, size_t errlen);
+
+/* Parses a sweep file's text (path names it in errors and anchors `events`). */
+int sweepfile_parse(const char *text, const char *path, const struct sweepfile_options *opts,
+		    struct sweep_config *cfg, char *err, size_t errlen);
+
+/* Number of points (the grid without repetitions). */
+size_t sweep_config_points(const struct sweep_config *cfg);
+
+void sweepfile_free(struct sweep_config *cfg);
+
+/*
+ * Parses a message size: digits with an optional K or M (binary: 1K = 1024).
+ * 0 and sets *bytes, or -1 for anything else (12Q, 0, outside
+ * [SWEEP_SIZE_MIN, SWEEP_SIZE_MAX]).
+ */
+int sweep_parse_size(const char *s, unsigned long *bytes);
+
+#endif

@@ -1,0 +1,267 @@
+#!/usr/bin/env bats
+# copyscope sweep: a grid into a results folder, interrupted and resumed,
+# and the bad sweep files it refuses. The quick grid runs once (setup_file)
+# and several tests read its results folder.
+
+REPO="$BATS_TEST_DIRNAME/../.."
+
+setup_file() {
+	export CS="${COPYSCOPE_BIN:-bin}/copyscope"
+	[[ "$CS" = /* ]] || CS="$PWD/$CS"
+	export QUICK="$BATS_FILE_TMPDIR/quick"
+	"$CS" sweep "$REPO/perfcfg/sweeps/quick.ini" --out "$QUICK" --quiet \
+		>"$BATS_FILE_TMPDIR/quick.out" 2>&1
+	echo $? >"$BATS_FILE_TMPDIR/quick.rc"
+}
+
+setup() {
+	# a sweeps/ + events/ tree, as perfcfg/ has, for the small grids of these tests
+	mkdir -p "$BATS_TEST_TMPDIR/sweeps" "$BATS_TEST_TMPDIR/events"
+	cp "$REPO/perfcfg/events/software.events" "$BATS_TEST_TMPDIR/events/"
+}
+
+# Writes a small sweep file sweeps/NAME.ini (4 points x 2 reps) plus extra lines; prints its path.
+small_sweep() {
+	local name=$1
+	shift
+	local f="$BATS_TEST_TMPDIR/sweeps/$name.ini"
+	{
+		echo "impls = two-copy one-copy"
+		echo "sizes = 1K 4K"
+		echo "threads = 1"
+		echo "duration = 0.25"
+		echo "warmup = 0.05"
+		echo "reps = 2"
+		echo "events = software"
+		printf '%s\n' "$@"
+	} >"$f"
+	echo "$f"
+}
+
+rows() { # data rows of a CSV
+	echo $(($(wc -l <"$1") - 1))
+}
+
+# The named columns of every data row of a CSV, joined with "/": cols FILE NAME...
+cols() {
+	local f=$1
+	shift
+	awk -F, -v want="$*" 'NR == 1 { n = split(want, w, " "); for (i = 1; i <= NF; i++) c[$i] = i
+		for (k = 1; k <= n; k++) if (!(w[k] in c)) { print "no column " w[k]; exit 1 }; next }
+		{ line = $c[w[1]]; for (k = 2; k <= n; k++) line = line "/" $c[w[k]]; print line }' "$f"
+}
+
+# The identity + rep of every row, sorted, for duplicate checks.
+run_keys() {
+	cols "$1" impl mode topology layout busy_poll msg_size threads rep | sort
+}
+
+@test "quick grid: one row per point and rep, all ok" {
+	[ "$(cat "$BATS_FILE_TMPDIR/quick.rc")" = 0 ] || cat "$BATS_FILE_TMPDIR/quick.out"
+	[ "$(cat "$BATS_FILE_TMPDIR/quick.rc")" = 0 ]
+	# quick.ini: 2 impls x 2 sizes x 2 modes x 1 thread count = 8 points, 2 reps
+	[ "$(rows "$QUICK/runs.csv")" = 16 ]
+	[ "$(rows "$QUICK/summary.csv")" = 8 ]
+	[ -z "$(run_keys "$QUICK/runs.csv" | uniq -d)" ]
+	[ "$(cols "$QUICK/runs.csv" status | sort -u)" = ok ]
+}
+
+@test "quick grid: every summary median, min and max recomputed from runs.csv" {
+	! grep -q '"' "$QUICK/runs.csv" "$QUICK/summary.csv" # plain cells: awk -F, reads them
+	run awk -F, -f - "$QUICK/runs.csv" "$QUICK/summary.csv" <<'EOF'
+function key(c,   i, k) { # a point: every runs.csv column before rep
+	for (i = 1; i < rc["rep"]; i++) k = k "|" $c[rname[i]]
+	return k }
+function near(a, b) { d = a - b; if (d < 0) d = -d; m = a < 0 ? -a : a; return d <= 1e-9 * m + 1e-12 }
+function stat(k, j, what,   n, i, t, x, v) {   # median/min/max of the ok values, or ""
+	n = cnt[k, j]
+	if (n == 0) return ""
+	for (i = 1; i <= n; i++) v[i] = val[k, j, i] + 0
+	for (i = 2; i <= n; i++) { x = v[i]; for (t = i - 1; t >= 1 && v[t] > x; t--) v[t + 1] = v[t]; v[t + 1] = x }
+	if (what == "min") return v[1]
+	if (what == "max") return v[n]
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+FNR == 1 && NR == 1 { for (i = 1; i <= NF; i++) { rc[$i] = i; rname[i] = $i }; first = rc["status"] + 1; nr = NF; next }
+NR == FNR { if ($rc["status"] != "ok") next
+	k = key(rc); for (j = first; j <= nr; j++) if ($j != "") val[k, j, ++cnt[k, j]] = $j
+	next }
+FNR == 1 { for (i = 1; i <= NF; i++) sc[$i] = i; next }
+{ k = key(sc); points++
+  for (j = first; j <= nr; j++) {
+	split("median min max", whats, " ")
+	for (w = 1; w <= 3; w++) {
+		want = stat(k, j, whats[w]); got = $sc[rname[j] "_" whats[w]]
+		checked++
+		if (want == "" && got == "") continue
+		if (want == "" || got == "" || !near(got + 0, want + 0)) {
+			printf "%s %s_%s: summary %s, runs.csv gives %s\n", k, rname[j], whats[w], got, want
+			bad++
+		}
+	}
+  } }
+END { printf "%d points, %d cells checked, %d wrong\n", points, checked, bad; exit bad > 0 || points == 0 }
+EOF
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "quick grid: raw logs named by the run's parameters" {
+	for rep in 1 2; do
+		for impl in two-copy one-copy; do
+			for mode in stream rr; do
+				for size in 1024 16384; do
+					[ -s "$QUICK/raw/${impl}_${mode}_${size}B_1t_r$rep.server.log" ]
+					[ -s "$QUICK/raw/${impl}_${mode}_${size}B_1t_r$rep.client.log" ]
+				done
+			done
+		done
+	done
+	[ "$(ls "$QUICK/raw" | wc -l)" = 32 ]
+}
+
+@test "quick grid: env.txt, sweep.ini and events.events describe the run" {
+	cmp "$QUICK/sweep.ini" "$REPO/perfcfg/sweeps/quick.ini"
+	cmp "$QUICK/events.events" "$REPO/perfcfg/events/software.events"
+	for key in date kernel cpu_model cpus mem_total_kib hw_pmu libpfm gnuplot \
+		perf_event_paranoid optmem_max tcp_rmem tcp_wmem lo_mtu governor git_rev \
+		sweep events seed topology; do
+		grep -q "^$key=" "$QUICK/env.txt" || { echo "no $key= in env.txt"; false; }
+	done
+	grep -Eq '^hw_pmu=(yes|no)$' "$QUICK/env.txt"
+	grep -Eq '^seed=[0-9]+$' "$QUICK/env.txt"
+	grep -q '^# --- sweep file: ' "$QUICK/env.txt"
+	grep -q '^# --- event file: ' "$QUICK/env.txt"
+}
+
+@test "quick grid: resuming a complete folder runs nothing and keeps every row" {
+	cp "$QUICK/runs.csv" "$BATS_TEST_TMPDIR/before.csv"
+	run "$CS" sweep --resume "$QUICK"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"16 already in runs.csv, 0 to run"* ]]
+	cmp "$QUICK/runs.csv" "$BATS_TEST_TMPDIR/before.csv"
+}
+
+@test "--dry-run prints the plan and writes nothing" {
+	run "$CS" sweep "$REPO/perfcfg/sweeps/quick.ini" --out "$BATS_TEST_TMPDIR/dry" --dry-run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"8 points x 2 reps = 16 runs"* ]]
+	[[ "$output" == *"estimated wall time"* ]]
+	[[ "$output" == *"two-copy_stream_1024B_1t_r1"* ]]
+	[ "$(grep -c '_r[12]$' <<<"$output")" = 16 ]
+	[ ! -e "$BATS_TEST_TMPDIR/dry" ]
+}
+
+@test "SIGTERM and SIGINT keep finished rows, then --resume completes without duplicates" {
+	sweep=$(small_sweep resume "order = sequential")
+	dir="$BATS_TEST_TMPDIR/out"
+	wait_rows() { # until runs.csv has at least $1 rows (or 60 s)
+		for _ in $(seq 600); do
+			[ -f "$dir/runs.csv" ] && [ "$(rows "$dir/runs.csv")" -ge "$1" ] && return 0
+			sleep 0.1
+		done
+		return 1
+	}
+	"$CS" sweep "$sweep" --out "$dir" --quiet 3>&- &
+	pid=$!
+	wait_rows 1
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 143 ]
+	first=$(rows "$dir/runs.csv")
+	[ "$first" -lt 8 ]
+	[ -f "$dir/summary.csv" ]
+	[ ! -e "$dir/summary.csv.tmp" ]
+
+	"$CS" sweep --resume "$dir" --quiet 3>&- &
+	pid=$!
+	wait_rows $((first + 1))
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	# every row whole: as many fields as the header, and no interrupted run's row
+	awk -F, 'NR == 1 { n = NF } NF != n { exit 1 }' "$dir/runs.csv"
+	! grep -q ',interrupted,' "$dir/runs.csv"
+
+	run "$CS" sweep --resume "$dir" --quiet
+	[ "$status" -eq 0 ]
+	[ "$(rows "$dir/runs.csv")" = 8 ]
+	[ -z "$(run_keys "$dir/runs.csv" | uniq -d)" ]
+	[ "$(rows "$dir/summary.csv")" = 4 ]
+	[ "$(cols "$dir/summary.csv" runs | awk '{ s += $1 } END { print s }')" = 8 ]
+}
+
+@test "a failed run stays in runs.csv, leaves the medians and the sweep goes on: exit 1" {
+	# a CPU no machine here has: the server cannot pin itself and exits
+	sweep=$(small_sweep failing "server_cpus = 4000")
+	sed -i 's/^reps = 2$/reps = 1/' "$sweep"
+	run "$CS" sweep "$sweep" --out "$BATS_TEST_TMPDIR/f"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"4 run(s) failed"* ]]
+	[ "$(rows "$BATS_TEST_TMPDIR/f/runs.csv")" = 4 ]
+	[ "$(grep -c ',failed:' "$BATS_TEST_TMPDIR/f/runs.csv")" = 4 ]
+	[ "$(cols "$BATS_TEST_TMPDIR/f/summary.csv" runs failed bytes_median | sort -u)" = "1/1/" ]
+}
+
+@test "a non-empty results folder is refused without --resume" {
+	mkdir "$BATS_TEST_TMPDIR/full"
+	echo keep >"$BATS_TEST_TMPDIR/full/notes"
+	run "$CS" sweep "$(small_sweep x)" --out "$BATS_TEST_TMPDIR/full"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"full: exists and is not empty"* ]]
+	[ "$(ls "$BATS_TEST_TMPDIR/full")" = notes ]
+}
+
+@test "resuming a folder with another sweep file is refused" {
+	run "$CS" sweep "$(small_sweep other)" --out "$QUICK" --resume
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"sweep.ini: differs from"* ]]
+}
+
+# Runs copyscope sweep on a sweep file whose line LINE is bad: exit 2, one line
+# naming FILE:LINE and saying WHAT, no results folder.
+expect_bad_line() {
+	local sweep=$1 line=$2 what=$3
+	run "$CS" sweep "$sweep" --out "$BATS_TEST_TMPDIR/never"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "${lines[0]}" == "copyscope: $sweep:$line: "*"$what"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/never" ]
+}
+
+@test "bad values in a sweep file: exit 2 naming file:line, nothing written" {
+	f=$(small_sweep bad)
+	sed -i 's/^sizes = .*/sizes = 1K 12Q/' "$f"
+	expect_bad_line "$f" 2 "sizes: 12Q: expected a size"
+	sed -i 's/^sizes = .*/sizes = 1K/; s/^threads = .*/threads = 0/' "$f"
+	expect_bad_line "$f" 3 "threads: 0: expected a thread count"
+	sed -i 's/^threads = .*/threads = 1/; s/^impls = .*/impls =/' "$f"
+	expect_bad_line "$f" 1 "impls: expected at least one strategy"
+	sed -i 's/^impls =.*/impls = two-copy four-copy/' "$f"
+	expect_bad_line "$f" 1 "four-copy"
+	sed -i 's/^impls =.*/impls = a1/; s/^reps = .*/reps = 0/' "$f"
+	expect_bad_line "$f" 6 "reps: 0: expected"
+	sed -i 's/^reps = .*/repetitions = 2/' "$f"
+	expect_bad_line "$f" 6 "repetitions: unknown key"
+	sed -i 's/^repetitions = .*/reps 2/' "$f"
+	expect_bad_line "$f" 6 "expected KEY = VALUE"
+}
+
+@test "unknown or missing event files in a sweep file: exit 2 naming file:line" {
+	f=$(small_sweep ev)
+	sed -i 's/^events = .*/events = nosuch/' "$f"
+	expect_bad_line "$f" 7 "events/nosuch.events: No such file"
+	printf 'bogus - NO_SUCH_EVENT_ANYWHERE\n' >"$BATS_TEST_TMPDIR/events/bogus.events"
+	sed -i 's/^events = .*/events = bogus/' "$f"
+	expect_bad_line "$f" 7 "NO_SUCH_EVENT_ANYWHERE"
+}
+
+@test "a missing sweep file: exit 2 naming it" {
+	run "$CS" sweep "$BATS_TEST_TMPDIR/nope.ini" --out "$BATS_TEST_TMPDIR/never"
+	[ "$status" -eq 2 ]
+	[[ "$output" == "copyscope: $BATS_TEST_TMPDIR/nope.ini: No such file"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/never" ]
+}
