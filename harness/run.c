@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "netns.h"
 #include "spawn.h"
 
 #define LISTEN_TIMEOUT_S 10.0 /* server start to "listening" (sanitized builds are slow) */
@@ -142,13 +143,40 @@ static int set_col(struct result_row *row, const char *side, const char *key, co
 	return result_row_set_empty(row, name);
 }
 
+static const char *run_topology(const struct run_spec *spec)
+{
+	return spec->topology ? spec->topology : "loopback";
+}
+
+static int is_netns(const struct run_spec *spec)
+{
+	return !strcmp(run_topology(spec), "netns");
+}
+
+/*
+ * The mtu column names the link the bytes cross: the veth's MTU as asked
+ * (the run overwrites it with what the device reports), or lo's. Empty when
+ * lo cannot be read.
+ */
+static int set_mtu(struct result_row *row, const struct run_spec *spec)
+{
+	if (is_netns(spec))
+		return result_row_set(row, "mtu", "%u", spec->mtu ? spec->mtu : NETNS_DEFAULT_MTU);
+	unsigned mtu;
+	char offloads[NETNS_OFFLOADS_MAX], err[256];
+	if (netns_link_info(NULL, "lo", &mtu, offloads, sizeof(offloads), err, sizeof(err)))
+		return result_row_set_empty(row, "mtu");
+	return result_row_set(row, "mtu", "%u", mtu);
+}
+
 int run_row_template(const struct run_spec *spec, const struct counter_plan *plan,
 		     struct result_row *row)
 {
 	int rc = 0;
 	rc |= result_row_set(row, "impl", "%s", spec->impl);
 	rc |= result_row_set(row, "mode", "%s", spec->mode);
-	rc |= result_row_set(row, "topology", "%s", spec->topology ? spec->topology : "loopback");
+	rc |= result_row_set(row, "topology", "%s", run_topology(spec));
+	rc |= set_mtu(row, spec);
 	rc |= result_row_set(row, "layout", "%s", spec->layout);
 	rc |= result_row_set(row, "busy_poll", "%d", spec->busy_poll ? 1 : 0);
 	rc |= result_row_set(row, "msg_size", "%lu", spec->msg_size);
@@ -156,6 +184,7 @@ int run_row_template(const struct run_spec *spec, const struct counter_plan *pla
 	rc |= result_row_set(row, "rep", "%u", spec->rep);
 	rc |= result_row_set_num(row, "duration_s", spec->duration_s);
 	rc |= result_row_set_num(row, "warmup_s", spec->warmup_s);
+	rc |= result_row_set_empty(row, "offloads");
 	rc |= result_row_set_empty(row, "status");
 	for (size_t i = 0; i < N_WORKLOAD_COLS; i++)
 		rc |= result_row_set_empty(row, workload_cols[i]);
@@ -241,6 +270,7 @@ struct run_state {
 	const struct run_spec *spec;
 	const struct counter_plan *plan;
 	struct side srv, cli;
+	struct netns_link link; /* netns topology: the namespaces; empty on loopback */
 	int window_opened, window_closed, interrupted;
 	char reason[96]; /* failed:<reason>; empty while all is well */
 	char detail[512];
@@ -494,15 +524,16 @@ static int start_server(struct run_state *st, char *err, size_t errlen)
 		return -1;
 	char ctl[16];
 	snprintf(ctl, sizeof(ctl), "%d", SPAWN_CTL_FD);
-	char *argv[16] = {path,	    "--impl",	 (char *)st->spec->impl,
-			  "--host", "127.0.0.1", "--port",
-			  "0",	    "--ctl-fd",	 ctl};
+	char *host = is_netns(st->spec) ? NETNS_SRV_ADDR : "127.0.0.1";
+	char *argv[16] = {
+	    path, "--impl", (char *)st->spec->impl, "--host", host, "--port", "0", "--ctl-fd", ctl};
 	int n = 9;
 	if (st->spec->server_cpus) {
 		argv[n++] = "--cpus";
 		argv[n++] = (char *)st->spec->server_cpus;
 	}
 	argv[n] = NULL;
+	st->srv.proc.netns = st->link.srv_path[0] ? st->link.srv_path : NULL;
 	return start_side(st, &st->srv, path, argv, st->spec->server_log, err, errlen);
 }
 
@@ -548,6 +579,7 @@ static int start_client(struct run_state *st, const char *host, const char *port
 		argv[n++] = (char *)sp->client_cpus;
 	}
 	argv[n] = NULL;
+	st->cli.proc.netns = st->link.cli_path[0] ? st->link.cli_path : NULL;
 	return start_side(st, &st->cli, path, argv, sp->client_log, err, errlen);
 }
 
@@ -664,6 +696,32 @@ static void fill_row(struct result_row *row, const struct run_state *st)
 	fill_side(row, st, &st->cli, "cli", bytes, msgs);
 }
 
+/*
+ * The link the bytes will cross: on netns, built (privileges checked first,
+ * since a sweep reaches here without cmd_run's check); on loopback, lo as it
+ * is. Its MTU and offloads go into the row whatever the run's fate. 0, or -1
+ * with err: the harness cannot set up the topology.
+ */
+static int set_up_link(struct run_state *st, struct result_row *row, char *err, size_t errlen)
+{
+	unsigned mtu;
+	char offloads[NETNS_OFFLOADS_MAX];
+	if (!is_netns(st->spec)) {
+		if (!netns_link_info(NULL, "lo", &mtu, offloads, sizeof(offloads), err, errlen)) {
+			result_row_set(row, "mtu", "%u", mtu);
+			result_row_set(row, "offloads", "%s", offloads);
+		}
+		err[0] = '\0'; /* lo unreadable costs two cells, not the run */
+		return 0;
+	}
+	if (netns_check_privileges(err, errlen) ||
+	    netns_create(&st->link, st->spec->mtu, err, errlen))
+		return -1;
+	result_row_set(row, "mtu", "%u", st->link.mtu);
+	result_row_set(row, "offloads", "%s", st->link.offloads);
+	return 0;
+}
+
 static double cpu_seconds(int who)
 {
 	struct rusage ru;
@@ -680,17 +738,20 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
 	err[0] = '\0';
 	if (run_row_template(spec, plan, row))
 		return fail(err, errlen, "out of memory"), RUN_ERROR;
-	if (spec->topology && strcmp(spec->topology, "loopback")) {
+	if (strcmp(run_topology(spec), "loopback") && !is_netns(spec)) {
 		result_row_set(row, "status", "failed:topology");
-		return fail(err, errlen,
-			    "%s: topology not supported by run_point (expected loopback)",
+		return fail(err, errlen, "%s: unknown topology (expected loopback or netns)",
 			    spec->topology),
 		       RUN_ERROR;
 	}
 	struct run_state st = {.spec = spec, .plan = plan};
 	spawn_init(&st.srv.proc, "server");
 	spawn_init(&st.cli.proc, "client");
-	int harness_error = run_workloads(&st, err, errlen);
+	int harness_error = set_up_link(&st, row, err, errlen);
+	if (!harness_error)
+		harness_error = run_workloads(&st, err, errlen);
+	if (harness_error && stop_flag) /* a Ctrl-C reaches ip and the workloads too */
+		harness_error = 0, st.interrupted = 1;
 	int outcome;
 	if (harness_error) {
 		result_row_set(row, "status", "failed:harness");
@@ -711,6 +772,7 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
 	/* Whatever happened, nothing outlives the run: killed if need be, and reaped. */
 	spawn_end(&st.cli.proc);
 	spawn_end(&st.srv.proc);
+	netns_destroy(&st.link); /* after the workloads: nothing is left inside */
 	for (struct side *s = &st.srv; s; s = s == &st.srv ? &st.cli : NULL) {
 		counter_set_close(s->counters);
 		free(s->values);

@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "counters.h"
 #include "eventfile.h"
+#include "netns.h"
 #include "results.h"
 #include "run.h"
 
@@ -48,7 +49,8 @@ static void usage(FILE *f)
 	    "                     [--mode stream|rr] [--layout scattered|contiguous] "
 	    "[--busy-poll]\n"
 	    "                     [--verify] [--events FILE] [--out CSV] [--server-cpus LIST]\n"
-	    "                     [--client-cpus LIST] [--verbose]\n"
+	    "                     [--client-cpus LIST] [--topology loopback|netns] [--mtu N]\n"
+	    "                     [--verbose]\n"
 	    "Runs one point and writes a CSV header and row (stdout, or appended to --out).\n"
 	    "  --impl I       two-copy, one-copy, zero-copy, uring-zc (or a1..a4)\n"
 	    "  --size B       message size in bytes, 1..64Mi (suffix K or M: KiB, MiB)\n"
@@ -56,6 +58,9 @@ static void usage(FILE *f)
 	    "  --duration S   measured window in seconds, (0, 3600] (default 5)\n"
 	    "  --warmup S     seconds before the window opens, [0, 3600] (default 1)\n"
 	    "  --events FILE  what to count (default perfcfg/events/parte.events)\n"
+	    "  --topology T   loopback (127.0.0.1, default) or netns (two network namespaces\n"
+	    "                 joined by a veth pair; needs root)\n"
+	    "  --mtu N        netns only: the veth's MTU, 68..65535 (default 1500)\n"
 	    "  --verbose      print on stderr what the harness itself cost\n"
 	    "Exit status: 0 ok, 1 the run failed (row has status=failed:<reason>), 2 bad input,\n"
 	    "130 interrupted.\n");
@@ -107,6 +112,8 @@ static const struct option run_options[] = {
     {"out", required_argument, 0, 'o'},
     {"server-cpus", required_argument, 0, 'S'},
     {"client-cpus", required_argument, 0, 'C'},
+    {"topology", required_argument, 0, 'T'},
+    {"mtu", required_argument, 0, 'M'},
     {"verbose", no_argument, 0, 'v'},
     {"help", no_argument, 0, 'h'},
     {0, 0, 0, 0},
@@ -159,6 +166,18 @@ static int take_option(int c, char *arg, struct run_args *a)
 			return bad_value(c, arg, "scattered or contiguous");
 		sp->layout = arg;
 		return -1;
+	case 'T':
+		if (strcmp(arg, "loopback") && strcmp(arg, "netns"))
+			return bad_value(c, arg, "loopback or netns");
+		sp->topology = arg;
+		return -1;
+	case 'M': {
+		long m = strtol(arg, &end, 10);
+		if (end == arg || *end || m < NETNS_MIN_MTU || m > NETNS_MAX_MTU)
+			return bad_value(c, arg, "an MTU, 68..65535 (e.g. 1500, 9000, 65535)");
+		sp->mtu = (unsigned)m;
+		return -1;
+	}
 	case 'S':
 	case 'C':
 		if (!valid_cpu_list(arg))
@@ -215,6 +234,13 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (!a->spec.msg_size)
 		return bad("--size", "a message size in bytes");
 	char err[1024];
+	if (strcmp(a->spec.topology, "netns")) {
+		if (a->spec.mtu)
+			return bad("--mtu", "--topology netns (loopback's MTU is lo's)");
+	} else if (netns_check_privileges(err, sizeof(err))) { /* before anything runs */
+		fprintf(stderr, "copyscope run: %s\n", err);
+		return 2;
+	}
 	if (run_resolve_impl(a->impl_arg, a->impl, sizeof(a->impl), err, sizeof(err))) {
 		fprintf(stderr, "copyscope run: %s\n", err);
 		return 2;

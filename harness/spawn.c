@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -53,13 +54,36 @@ void spawn_init(struct spawn_child *c, const char *name)
 	c->pid_fd = c->go_fd = c->exec_fd = c->out_fd = c->err_fd = c->ctl_fd = -1;
 }
 
+/* Where a child failed before its program ran: written on the exec-status pipe with errno. */
+enum child_stage { STAGE_EXEC, STAGE_FDS, STAGE_NETNS };
+
+static __attribute__((noreturn)) void child_fail(int exec_w, int stage)
+{
+	int report[2] = {stage, errno};
+	(void)!write(exec_w, report, sizeof(report));
+	_exit(127);
+}
+
+/* Joins the network namespace at path (a /run/netns/NAME file). 0 or -1 (errno). */
+static int child_enter_netns(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = setns(fd, CLONE_NEWNET);
+	int e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
 /*
  * In the child, between fork and exec: only async-signal-safe calls. Moves
  * the wanted descriptors above the 0..3 range first, so that no dup2() can
  * clobber another source descriptor.
  */
 static void child_exec(pid_t parent, int go_r, int exec_w, int out_w, int err_w, int ctl,
-		       const char *path, char *const argv[])
+		       const char *netns, const char *path, char *const argv[])
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent) /* the harness died before prctl took effect */
@@ -67,6 +91,9 @@ static void child_exec(pid_t parent, int go_r, int exec_w, int out_w, int err_w,
 	char go;
 	if (read(go_r, &go, 1) != 1) /* EOF: the harness gave up on us */
 		_exit(127);
+	/* After "go": the counters are attached, so a failure here reads like a failed exec. */
+	if (netns && child_enter_netns(netns))
+		child_fail(exec_w, STAGE_NETNS);
 	int devnull = open("/dev/null", O_RDONLY);
 	int hi_out = fcntl(out_w, F_DUPFD_CLOEXEC, 10);
 	int hi_err = fcntl(err_w, F_DUPFD_CLOEXEC, 10);
@@ -74,17 +101,12 @@ static void child_exec(pid_t parent, int go_r, int exec_w, int out_w, int err_w,
 	int hi_null = devnull >= 0 ? fcntl(devnull, F_DUPFD_CLOEXEC, 10) : -1;
 	if (hi_out < 0 || hi_err < 0 || hi_null < 0 || (ctl >= 0 && hi_ctl < 0) ||
 	    dup2(hi_null, 0) < 0 || dup2(hi_out, 1) < 0 || dup2(hi_err, 2) < 0 ||
-	    (hi_ctl >= 0 && dup2(hi_ctl, SPAWN_CTL_FD) < 0)) {
-		int e = errno;
-		(void)!write(exec_w, &e, sizeof(e));
-		_exit(127);
-	}
+	    (hi_ctl >= 0 && dup2(hi_ctl, SPAWN_CTL_FD) < 0))
+		child_fail(exec_w, STAGE_FDS);
 	/* Nothing else crosses exec: not the other workload's pipes, not perf fds. */
 	syscall(SYS_close_range, hi_ctl >= 0 ? SPAWN_CTL_FD + 1 : 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	execve(path, argv, environ);
-	int e = errno;
-	(void)!write(exec_w, &e, sizeof(e));
-	_exit(127);
+	child_fail(exec_w, STAGE_EXEC);
 }
 
 int spawn_prepare(struct spawn_child *c, const char *path, char *const argv[], int with_ctl,
@@ -107,7 +129,7 @@ int spawn_prepare(struct spawn_child *c, const char *path, char *const argv[], i
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0)
-		child_exec(parent, go[0], ex[1], out[1], er[1], sv[1], path, argv);
+		child_exec(parent, go[0], ex[1], out[1], er[1], sv[1], c->netns, path, argv);
 	int e = errno;
 	close_fd(&go[0]), close_fd(&ex[1]), close_fd(&out[1]), close_fd(&er[1]), close_fd(&sv[1]);
 	c->go_fd = go[1];
@@ -132,16 +154,22 @@ int spawn_release(struct spawn_child *c, char *err, size_t errlen)
 	if (w != 1)
 		return fail(err, errlen, "%s: could not release the child: %s", c->name,
 			    strerror(errno));
-	/* EOF: exec succeeded (the pipe closed on exec); an int: its errno. */
-	int e = 0;
+	/* EOF: exec succeeded (the pipe closed on exec); else {stage, errno}. */
+	int report[2] = {0, 0};
 	ssize_t got;
 	do
-		got = read(c->exec_fd, &e, sizeof(e));
+		got = read(c->exec_fd, report, sizeof(report));
 	while (got < 0 && errno == EINTR);
 	close_fd(&c->exec_fd);
-	if (got == (ssize_t)sizeof(e))
-		return fail(err, errlen, "%s: cannot execute: %s", c->name, strerror(e));
-	return 0;
+	if (got != (ssize_t)sizeof(report))
+		return 0;
+	if (report[0] == STAGE_NETNS)
+		return fail(err, errlen, "%s: cannot enter network namespace %s: %s", c->name,
+			    c->netns, strerror(report[1]));
+	if (report[0] == STAGE_FDS)
+		return fail(err, errlen, "%s: cannot set up its descriptors: %s", c->name,
+			    strerror(report[1]));
+	return fail(err, errlen, "%s: cannot execute: %s", c->name, strerror(report[1]));
 }
 
 static void keep(struct spawn_buf *b, const char *data, size_t n)

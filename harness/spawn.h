@@ -12,7 +12,10 @@
  * The child gets stdin from /dev/null, stdout and stderr into pipes the
  * caller drains with spawn_pump() (copied to a log file when one is named),
  * and, when asked, one end of an AF_UNIX socketpair at fd SPAWN_CTL_FD (the
- * workloads' --ctl-fd). Every other descriptor is closed at exec. The child
+ * workloads' --ctl-fd). Every other descriptor is closed at exec. When
+ * spawn_child.netns names a network namespace (a /run/netns/NAME file), the
+ * child setns()es into it before exec: its sockets live there while its pid,
+ * its counters and its pipes stay the harness's. The child
  * asks for SIGKILL when the harness thread that forked it dies
  * (PR_SET_PDEATHSIG), so even a SIGKILLed harness leaves no workload behind.
  *
@@ -36,14 +39,16 @@ struct spawn_buf {
 };
 
 struct spawn_child {
-	const char *name; /* "server", "client": for messages */
-	pid_t pid;	  /* 0 before prepare */
-	int pid_fd;	  /* pidfd: readable once the process exits; -1 where unsupported */
-	int go_fd;	  /* write end of the go pipe; -1 once released */
-	int exec_fd;	  /* read end of the exec-status pipe; -1 once released */
-	int out_fd;	  /* read end of its stdout; -1 at EOF */
-	int err_fd;	  /* read end of its stderr; -1 at EOF */
-	int ctl_fd;	  /* the harness's end of the control socket; -1 when none */
+	const char *name;  /* "server", "client": for messages */
+	const char *netns; /* network namespace to enter before exec; NULL: the harness's.
+			      Set it between spawn_init() and spawn_prepare(); not owned. */
+	pid_t pid;	   /* 0 before prepare */
+	int pid_fd;	   /* pidfd: readable once the process exits; -1 where unsupported */
+	int go_fd;	   /* write end of the go pipe; -1 once released */
+	int exec_fd;	   /* read end of the exec-status pipe; -1 once released */
+	int out_fd;	   /* read end of its stdout; -1 at EOF */
+	int err_fd;	   /* read end of its stderr; -1 at EOF */
+	int ctl_fd;	   /* the harness's end of the control socket; -1 when none */
 	struct spawn_buf out, err;
 	FILE *log;  /* copy of everything it wrote, or NULL */
 	int reaped; /* 1 once waitpid() returned it */
@@ -62,7 +67,11 @@ void spawn_init(struct spawn_child *c, const char *name);
 int spawn_prepare(struct spawn_child *c, const char *path, char *const argv[], int with_ctl,
 		  const char *log_path, char *err, size_t errlen);
 
-/* Lets the child exec. -1 when it could not (err: "PATH: No such file or directory"). */
+/*
+ * Lets the child exec. -1 when it could not (err: "server: cannot execute:
+ * No such file or directory", "server: cannot enter network namespace
+ * /run/netns/NAME: ...").
+ */
 int spawn_release(struct spawn_child *c, char *err, size_t errlen);
 
 /* Reads what is available on fd (c->out_fd or c->err_fd) without blocking: 0, or 1 at EOF. */

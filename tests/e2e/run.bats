@@ -190,7 +190,7 @@ gone() { # every pid recorded in the files given is gone
 	run "$CS" run --impl one-copy --size 64 --warmup 0 --duration 0.3 --events perfcfg/events/parte.events
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
-	want="impl,mode,topology,layout,busy_poll,msg_size,threads,rep,duration_s,warmup_s,status,bytes,msgs,throughput_gbps,lat_p50_us,lat_p90_us,lat_p99_us,lat_p999_us,lat_max_us,verify_errors,zc_sends,zc_completions,zc_copied,zc_enobufs,srv_utime_s,srv_stime_s,cli_utime_s,cli_stime_s"
+	want="impl,mode,topology,mtu,layout,busy_poll,msg_size,threads,rep,duration_s,warmup_s,offloads,status,bytes,msgs,throughput_gbps,lat_p50_us,lat_p90_us,lat_p99_us,lat_p999_us,lat_max_us,verify_errors,zc_sends,zc_completions,zc_copied,zc_enobufs,srv_utime_s,srv_stime_s,cli_utime_s,cli_stime_s"
 	for k in cycles instructions l1d_misses llc_misses ctx_switches cpu_migrations task_clock page_faults rx_copies; do
 		want="$want,srv_$k,srv_${k}_running,cli_$k,cli_${k}_running"
 	done

@@ -210,6 +210,7 @@ Test(run_row, columns_follow_the_contract_in_order)
 	static const char *const want[] = {"impl",
 					   "mode",
 					   "topology",
+					   "mtu",
 					   "layout",
 					   "busy_poll",
 					   "msg_size",
@@ -217,6 +218,7 @@ Test(run_row, columns_follow_the_contract_in_order)
 					   "rep",
 					   "duration_s",
 					   "warmup_s",
+					   "offloads",
 					   "status",
 					   "bytes",
 					   "msgs",
@@ -266,6 +268,24 @@ Test(run_row, columns_follow_the_contract_in_order)
 	cr_assert_str_eq(result_row_get(&row, "duration_s"), "1.5");
 	cr_assert_str_eq(result_row_get(&row, "threads"), "2");
 	cr_assert_str_eq(result_row_get(&row, "srv_cycles"), "", "measured cells start empty");
+	result_row_free(&row);
+	counter_plan_free(plan);
+}
+
+Test(run_row, netns_row_names_the_veth_mtu_before_any_run)
+{
+	struct counter_plan *plan = plan_of("cs - context-switches\n");
+	struct run_spec netns = spec;
+	netns.topology = "netns";
+	struct result_row row;
+	result_row_init(&row);
+	cr_assert_eq(run_row_template(&netns, plan, &row), 0);
+	cr_assert_str_eq(result_row_get(&row, "topology"), "netns");
+	cr_assert_str_eq(result_row_get(&row, "mtu"), "1500", "the default veth MTU");
+	cr_assert_str_eq(result_row_get(&row, "offloads"), "", "known once the link exists");
+	netns.mtu = 9000;
+	cr_assert_eq(run_row_template(&netns, plan, &row), 0);
+	cr_assert_str_eq(result_row_get(&row, "mtu"), "9000");
 	result_row_free(&row);
 	counter_plan_free(plan);
 }
