@@ -5,6 +5,7 @@
 #include "env.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <perfmon/pfmlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "netns.h"
+#include "spawn.h"
 #include "sweepfile.h"
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -58,18 +61,36 @@ static void read_first_line(const char *path, char *buf, size_t len)
 }
 
 /* The first line a shell command prints (stderr discarded), or "". */
-static void command_line_output(const char *cmd, char *buf, size_t len)
+/* Finds name in $PATH, as a shell would, without one. 0 or -1. */
+static int find_program(const char *name, char *path, size_t len)
 {
+	const char *dirs = getenv("PATH");
+	if (!dirs || !*dirs)
+		dirs = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *d = dirs; *d;) {
+		size_t n = strcspn(d, ":");
+		if (n && (size_t)snprintf(path, len, "%.*s/%s", (int)n, d, name) < len &&
+		    access(path, X_OK) == 0)
+			return 0;
+		d += n + (d[n] == ':');
+	}
+	return -1;
+}
+
+/*
+ * The first line a program prints, or "" when it is missing or fails. Run
+ * with execve and an argument vector (spawn_capture), never through a shell.
+ */
+static void command_line_output(char *const argv[], char *buf, size_t len)
+{
+	char path[PATH_MAX], err[256], *out = NULL;
 	buf[0] = '\0';
-	FILE *p = popen(cmd, "r");
-	if (!p)
+	if (find_program(argv[0], path, sizeof(path)))
 		return;
-	if (!fgets(buf, (int)len, p))
-		buf[0] = '\0';
-	while (fgetc(p) != EOF) /* let it finish writing */
-		;
-	if (pclose(p) != 0)
-		buf[0] = '\0';
+	int status = spawn_capture(path, argv, 10.0, &out, err, sizeof(err));
+	if (status == 0 && out)
+		snprintf(buf, len, "%s", out);
+	free(out);
 	one_line(buf);
 }
 
@@ -129,13 +150,14 @@ static void write_machine(FILE *f)
 	int pmu = counters_hw_pmu_available(reason, sizeof(reason));
 	put(f, "hw_pmu", pmu ? "yes" : "no");
 	put(f, "hw_pmu_reason", pmu ? "" : reason);
-	command_line_output("dpkg-query -W -f='${Version}' libpfm4 2>/dev/null", buf, sizeof(buf));
+	command_line_output((char *[]){"dpkg-query", "-W", "-f=${Version}", "libpfm4", NULL}, buf,
+			    sizeof(buf));
 	if (!buf[0]) {
 		int v = pfm_get_version();
 		snprintf(buf, sizeof(buf), "%d.%d", PFM_MAJ_VERSION(v), PFM_MIN_VERSION(v));
 	}
 	put(f, "libpfm", buf);
-	command_line_output("gnuplot --version 2>/dev/null", buf, sizeof(buf));
+	command_line_output((char *[]){"gnuplot", "--version", NULL}, buf, sizeof(buf));
 	char ver[64];
 	int patch;
 	if (sscanf(buf, "gnuplot %63s patchlevel %d", ver, &patch) == 2) /* as 5.4.4 */
@@ -160,8 +182,15 @@ static void write_kernel_settings(FILE *f)
 		read_first_line(files[i].path, buf, sizeof(buf));
 		put(f, files[i].key, buf);
 	}
-	command_line_output("git describe --always --dirty 2>/dev/null", buf, sizeof(buf));
+	command_line_output((char *[]){"git", "describe", "--always", "--dirty", NULL}, buf,
+			    sizeof(buf));
 	put(f, "git_rev", buf);
+	/* The veth's offloads are per run, in the row; loopback's are the machine's. */
+	unsigned mtu;
+	char why[256];
+	if (netns_link_info(NULL, "lo", &mtu, buf, sizeof(buf), why, sizeof(why)))
+		buf[0] = '\0';
+	put(f, "lo_offloads", buf);
 }
 
 static void write_sweep(FILE *f, const struct sweep_config *cfg, uint64_t seed, int argc,

@@ -21,6 +21,7 @@
 #include "counters.h"
 #include "env.h"
 #include "eventfile.h"
+#include "netns.h"
 #include "results.h"
 #include "run.h"
 #include "summary.h"
@@ -386,6 +387,12 @@ static int load_inputs(struct sweep_session *s)
 		fprintf(stderr, "copyscope: %s: %s\n", where, err);
 		return 2;
 	}
+	/* Found now, not at the first netns point after the loopback ones ran. */
+	for (size_t i = 0; i < s->cfg.n_topologies; i++)
+		if (!strcmp(s->cfg.topologies[i], "netns") && netns_check_privileges(err, sizeof(err))) {
+			fprintf(stderr, "copyscope: %s: %s\n", s->cfg.path, err);
+			return 2;
+		}
 	return 0;
 }
 
