@@ -141,26 +141,47 @@ report: $(BIN)/copyscope
 	@$(BIN)/copyscope report $(RESULTS)
 
 # --- fuzzing (clang, libFuzzer) ----------------------------------------------
+# Each target links only the module it fuzzes (and that module's library), so
+# no harness/workload symbol clashes and no libpfm in a parser's fuzzer.
+# `make fuzz` fuzzes each for FUZZ_SECONDS; `make check` builds them (when
+# clang can link libFuzzer) and tests/e2e/fuzz.bats runs a short smoke of
+# each over tests/fuzz/corpus/<target>/ and replays tests/fuzz/regressions/<target>/.
 FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
 FUZZ_BUILD   := build/fuzz
-FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Iharness -Iworkloads -g -O1 -pthread \
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Iharness -Iworkloads -g -O1 -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
+HAVE_LIBFUZZER := $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' | \
+	$(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 && echo 1)
+
+# what each target links besides its own file
+FUZZ_DEPS_fuzz_sweepfile := harness/sweepfile.c
+FUZZ_LIBS_fuzz_sweepfile := -linih -lm
+FUZZ_DEPS_fuzz_eventfile := harness/eventfile.c
+FUZZ_DEPS_fuzz_csv       := harness/dataset.c
+FUZZ_LIBS_fuzz_csv       := -lcsv -lm
+FUZZ_DEPS_fuzz_hello     := workloads/hello.c
 
 .PHONY: fuzz-build
-fuzz-build: $(FUZZ_BINS)
+fuzz-build: $(if $(HAVE_LIBFUZZER),$(FUZZ_BINS))
+	@$(if $(HAVE_LIBFUZZER),:,echo "fuzz: $(FUZZ_CC) cannot link libFuzzer (install clang and libclang-rt-14-dev): fuzz targets not built")
 
-$(FUZZ_BUILD)/%: tests/fuzz/%.c $(HR_LIB) $(WL_LIB)
+.SECONDEXPANSION:
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $$(FUZZ_DEPS_$$*)
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -DCOPYSCOPE_NO_URING -o $@ $< \
-		$(HR_LIB) $(filter-out $(wildcard workloads/uring*.c),$(WL_LIB)) $(HARNESS_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -o $@ $< $(FUZZ_DEPS_$*) $(FUZZ_LIBS_$*)
+
+-include $(wildcard $(FUZZ_BUILD)/*.d)
 
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); \
-		mkdir -p tests/fuzz/corpus-work/$$n; \
+		mkdir -p build/fuzz/corpus/$$n build/fuzz/crashes; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/crashes/$$n- \
-			tests/fuzz/corpus-work/$$n tests/fuzz/corpus/$$n || exit 1; done
+		$$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/crashes/$$n- \
+			build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || { \
+			echo "fuzz: $$n crashed: move the input from build/fuzz/crashes/ into tests/fuzz/regressions/$$n/"; \
+			exit 1; }; done
 
 # --- the rest -----------------------------------------------------------------
 bench: all

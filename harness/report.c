@@ -907,8 +907,10 @@ int cmd_report(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(stderr, "copyscope: report: expected one results folder (DIR)%s%s\n",
-			argc > 1 ? ", got " : "", argc > 1 ? argv[1] : "");
+		/* name the argument that is wrong: an option, or one folder too many */
+		const char *bad = argc < 2 ? NULL : argv[1][0] == '-' ? argv[1] : argv[2];
+		fprintf(stderr, "copyscope: report: %s%sexpected one results folder (DIR)\n",
+			bad ? bad : "", bad ? ": " : "");
 		return 2;
 	}
 	if (results_dir_load(argv[1], &rd, err, sizeof(err))) {
@@ -918,10 +920,12 @@ int cmd_report(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/report.md", rd.path);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	FILE *out = fopen(tmp, "w");
-	if (!out) {
-		fprintf(stderr, "copyscope: %s: cannot write (%s)\n", tmp, strerror(errno));
+	if (!out) { /* an unwritable results folder is bad input: nothing was written */
+		fprintf(stderr,
+			"copyscope: %s: cannot write (%s; expected a writable results folder)\n",
+			tmp, strerror(errno));
 		results_dir_free(&rd);
-		return 1;
+		return 2;
 	}
 	report_write(out, &rd);
 	int bad = ferror(out) | fclose(out);

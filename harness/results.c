@@ -293,8 +293,14 @@ int results_append(const char *path, const struct result_row *row, char *err, si
 		goto out;
 	}
 	if ((same == 0 && write_all(fd, header, strlen(header))) || write_all(fd, text, len) ||
-	    fsync(fd))
-		rc = fail(err, errlen, "%s: %s", path, strerror(errno));
+	    fsync(fd)) {
+		int e = errno ? errno : EIO;
+		/* A full disk may have taken part of the row: cut the file back to its
+		 * last whole row, so it stays readable and --resume can go on. */
+		if (ftruncate(fd, st.st_size) == 0)
+			(void)fsync(fd);
+		rc = fail(err, errlen, "%s: %s (the row was not written)", path, strerror(e));
+	}
 out:
 	if (fd >= 0)
 		close(fd);

@@ -5,8 +5,10 @@
  * the strategy, every event name, the --out file), so bad input never
  * leaves a half-written file or a stray process.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -16,6 +18,7 @@
 
 #include "commands.h"
 #include "counters.h"
+#include "message.h" /* the workloads' message size bounds */
 #include "eventfile.h"
 #include "netns.h"
 #include "results.h"
@@ -53,7 +56,7 @@ static void usage(FILE *f)
 	    "                     [--verbose]\n"
 	    "Runs one point and writes a CSV header and row (stdout, or appended to --out).\n"
 	    "  --impl I       two-copy, one-copy, zero-copy, uring-zc (or a1..a4)\n"
-	    "  --size B       message size in bytes, 1..64Mi (suffix K or M: KiB, MiB)\n"
+	    "  --size B       message size in bytes, 8..64Mi (suffix K or M: KiB, MiB)\n"
 	    "  --threads T    client connections/threads, 1..1024 (default 1)\n"
 	    "  --duration S   measured window in seconds, (0, 3600] (default 5)\n"
 	    "  --warmup S     seconds before the window opens, [0, 3600] (default 1)\n"
@@ -77,7 +80,7 @@ static int parse_size(const char *s, unsigned long *out)
 		v <<= 10, end++;
 	else if (*end == 'M' || *end == 'm')
 		v <<= 20, end++;
-	if (*end || v == 0 || v > MAX_MSG_SIZE)
+	if (*end || v < MESSAGE_MIN_SIZE || v > MAX_MSG_SIZE) /* the workloads' bounds */
 		return -1;
 	*out = (unsigned long)v;
 	return 0;
@@ -93,9 +96,32 @@ static int parse_seconds(const char *s, double lo_exclusive, double *out)
 	return 0;
 }
 
+/* "0", "0-1,3": ranges ascending, CPUs below CPU_SETSIZE (what the workloads
+ * accept), so a typo is refused here, not by a workload mid-run. */
 static int valid_cpu_list(const char *s)
 {
-	return *s && strspn(s, "0123456789,-") == strlen(s) && s[0] != ',' && s[0] != '-';
+	if (!*s)
+		return 0;
+	while (*s) {
+		char *end;
+		if (!isdigit((unsigned char)*s))
+			return 0;
+		errno = 0;
+		unsigned long lo = strtoul(s, &end, 10), hi = lo;
+		if (*end == '-') {
+			if (!isdigit((unsigned char)end[1]))
+				return 0;
+			hi = strtoul(end + 1, &end, 10);
+		}
+		if (errno || hi < lo || hi >= CPU_SETSIZE)
+			return 0;
+		if (*end == ',' && end[1])
+			end++;
+		else if (*end)
+			return 0;
+		s = end;
+	}
+	return 1;
 }
 
 static const struct option run_options[] = {
@@ -139,7 +165,7 @@ static int take_option(int c, char *arg, struct run_args *a)
 	switch (c) {
 	case 's':
 		return parse_size(arg, &sp->msg_size)
-			   ? bad_value(c, arg, "a size in bytes, 1..67108864 (64 MiB)")
+			   ? bad_value(c, arg, "a size in bytes, 8..67108864 (64 MiB)")
 			   : -1;
 	case 't': {
 		long t = strtol(arg, &end, 10);

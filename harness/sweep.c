@@ -241,8 +241,9 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 	};
 	memset(a, 0, sizeof(*a));
 	optind = 0; /* glibc: start afresh */
+	opterr = 0; /* one line of ours, not getopt's plus the usage */
 	int c;
-	while ((c = getopt_long(argc, argv, "o:rnqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:rnqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			a->out = optarg;
@@ -259,8 +260,15 @@ static int parse_args(int argc, char **argv, struct sweep_args *a)
 		case 'h':
 			usage(stdout);
 			return 1;
+		case ':':
+			fprintf(stderr, "copyscope sweep: %s: expected a value\n",
+				argv[optind - 1]);
+			return 2;
 		default:
-			usage(stderr);
+			fprintf(stderr,
+				"copyscope sweep: %s: unknown option (expected --out, --resume, "
+				"--dry-run, --quiet or --help)\n",
+				argv[optind - 1]);
 			return 2;
 		}
 	}
@@ -389,7 +397,8 @@ static int load_inputs(struct sweep_session *s)
 	}
 	/* Found now, not at the first netns point after the loopback ones ran. */
 	for (size_t i = 0; i < s->cfg.n_topologies; i++)
-		if (!strcmp(s->cfg.topologies[i], "netns") && netns_check_privileges(err, sizeof(err))) {
+		if (!strcmp(s->cfg.topologies[i], "netns") &&
+		    netns_check_privileges(err, sizeof(err))) {
 			fprintf(stderr, "copyscope: %s: %s\n", s->cfg.path, err);
 			return 2;
 		}

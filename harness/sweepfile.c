@@ -12,6 +12,7 @@
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,13 +226,14 @@ static int valid_cpu_list(const char *s)
 		char *end;
 		if (!isdigit((unsigned char)*s))
 			return 0;
+		errno = 0;
 		unsigned long lo = strtoul(s, &end, 10), hi = lo;
 		if (*end == '-') {
 			if (!isdigit((unsigned char)end[1]))
 				return 0;
 			hi = strtoul(end + 1, &end, 10);
 		}
-		if (hi < lo || hi >= 4096)
+		if (errno || hi < lo || hi >= CPU_SETSIZE) /* what the workloads accept */
 			return 0;
 		if (*end == ',' && end[1])
 			end++;

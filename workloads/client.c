@@ -216,7 +216,11 @@ static int read_reply(int fd, const struct strategy **s, char *why, size_t len)
 		return -1;
 	}
 	if (got < 0) {
-		snprintf(why, len, "%s", errno == EAGAIN ? "none within 10 s" : strerror(errno));
+		snprintf(why, len, "hello reply: %s",
+			 errno == EAGAIN || errno == EWOULDBLOCK ? "none within 10 s"
+			 : errno == ECONNRESET
+			     ? "truncated (the server closed the connection inside it)"
+			     : strerror(errno));
 		return -1;
 	}
 	if (hello_reply_decode(buf, sizeof(buf), &r, why, len) < 0)

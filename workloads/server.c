@@ -30,6 +30,10 @@
 #define PROG		"copyscope-server"
 #define HELLO_TIMEOUT_S 5.0
 #define BUSY_POLL_US	50
+/* Connections served at once: the client's --threads bound, and then some
+ * room. One more is closed at once, so a flood of peers costs a bounded
+ * number of threads. */
+#define CONNS_MAX 1100
 
 struct server_config {
 	const struct strategy *strategy;
@@ -37,6 +41,7 @@ struct server_config {
 	int ctl_fd;
 	bool pin;
 	cpu_set_t cpus;
+	uint64_t mem_max; /* bytes of message pools all connections may hold together */
 };
 
 struct conn {
@@ -44,6 +49,7 @@ struct conn {
 	pthread_t thread;
 	int fd; /* guarded by server.lock; -1 once the thread closed it */
 	atomic_bool done;
+	uint64_t mem;	       /* bytes reserved against server.mem_used */
 	struct tx_stats stats; /* the thread's totals, valid once done */
 	struct server *server;
 	char peer[64];
@@ -56,6 +62,9 @@ struct server {
 	struct conn *conns;
 	struct tx_stats totals;
 	uint64_t nconns;
+	unsigned live;		       /* connections in the list; main thread only */
+	uint64_t refused;	       /* connections closed for CONNS_MAX */
+	atomic_uint_fast64_t mem_used; /* bytes of message pools held now */
 	struct cpu_time begin, end;
 	bool began, ended;
 };
@@ -75,6 +84,8 @@ static void usage(FILE *f)
 		"\"ok\"\n"
 		"                and reports utime_s/stime_s between them\n"
 		"  --cpus LIST   pin every thread to these CPUs, e.g. 0 or 0-1,3\n"
+		"  --max-mem MIB message memory all connections may hold together (default:\n"
+		"                half the RAM); a hello that would pass it is refused\n"
 		"  --list-impls  print the strategies, one \"name alias\" a line, and exit\n"
 		"  --help        this text\n"
 		"Message size, mode, layout and busy polling come from each client's hello.\n"
@@ -99,13 +110,20 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 	    {"port", required_argument, 0, 'p'},
 	    {"ctl-fd", required_argument, 0, 'c'},
 	    {"cpus", required_argument, 0, 'C'},
+	    {"max-mem", required_argument, 0, 'm'},
 	    {"list-impls", no_argument, 0, 'l'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
 	uint64_t v;
 	char names[256];
-	*cfg = (struct server_config){.host = "127.0.0.1", .port = "0", .ctl_fd = -1};
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	*cfg = (struct server_config){
+	    .host = "127.0.0.1",
+	    .port = "0",
+	    .ctl_fd = -1,
+	    .mem_max = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 2 : 1ull << 30,
+	};
 	opterr = 0;
 	for (int c; (c = getopt_long(argc, argv, ":", opts, NULL)) != -1;) {
 		switch (c) {
@@ -138,6 +156,11 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			if (parse_cpus(optarg, &cfg->cpus) < 0)
 				return bad_input("--cpus", optarg, "a CPU list like 0 or 0-1,3");
 			cfg->pin = true;
+			break;
+		case 'm':
+			if (parse_uint(optarg, 1, 1u << 24, &v) < 0)
+				return bad_input("--max-mem", optarg, "MiB from 1 to 16777216");
+			cfg->mem_max = v << 20;
 			break;
 		case 'h':
 			usage(stdout);
@@ -294,6 +317,31 @@ static int apply_hello(int fd, const struct hello *h, char *err, size_t errlen)
 	return 0;
 }
 
+/* What a connection's message pool takes: slots x size, each rounded up to pages. */
+static uint64_t pool_bytes(const struct hello *h, const struct strategy *s)
+{
+	uint64_t per = (h->size + 8 * 4096 + 4095) & ~(uint64_t)4095; /* fields, page-rounded */
+	return per * s->slots_for(h->size);
+}
+
+/* Every size a peer sends is bounded one by one (hello.h); this bounds their
+ * sum, so many peers cannot make the server allocate without limit. */
+static int reserve_memory(struct server *sv, const struct hello *h, const struct strategy *s,
+			  char *err, size_t errlen)
+{
+	uint64_t need = pool_bytes(h, s);
+	uint64_t used = atomic_fetch_add(&sv->mem_used, need);
+	if (used + need <= sv->cfg.mem_max)
+		return 0;
+	atomic_fetch_sub(&sv->mem_used, need);
+	snprintf(err, errlen,
+		 "hello asks for %llu MiB of messages; %llu of the %llu MiB allowed (--max-mem) "
+		 "are taken",
+		 (unsigned long long)(need >> 20), (unsigned long long)(used >> 20),
+		 (unsigned long long)(sv->cfg.mem_max >> 20));
+	return -1;
+}
+
 static int serve(struct conn *c, char *err, size_t errlen)
 {
 	const struct strategy *s = c->server->cfg.strategy;
@@ -305,6 +353,11 @@ static int serve(struct conn *c, char *err, size_t errlen)
 		reply(c->fd, HELLO_UNSUPPORTED, 0, 0);
 		return -1;
 	}
+	if (reserve_memory(c->server, &h, s, err, errlen) < 0) {
+		reply(c->fd, HELLO_NO_MEMORY, 0, 0);
+		return -1;
+	}
+	c->mem = pool_bytes(&h, s);
 	if (tx_open(&tx, s, c->fd, h.conn, h.size, h.layout, err, errlen) < 0) {
 		char ignored[256];
 		reply(c->fd, errno == ENOMEM ? HELLO_NO_MEMORY : HELLO_UNSUPPORTED, 0, 0);
@@ -332,6 +385,7 @@ static void *conn_main(void *arg)
 	char err[512] = "";
 	if (serve(c, err, sizeof(err)) < 0)
 		fprintf(stderr, PROG ": %s: %s\n", c->peer, err);
+	atomic_fetch_sub(&c->server->mem_used, c->mem);
 	pthread_mutex_lock(&c->server->lock);
 	close(c->fd);
 	c->fd = -1;
@@ -364,6 +418,7 @@ static void reap(struct server *sv, bool all)
 		add_stats(&sv->totals, &c->stats);
 		*pc = c->next;
 		free(c);
+		sv->live--;
 	}
 }
 
@@ -380,6 +435,14 @@ static void accept_one(struct server *sv, int listen_fd)
 		return;
 	}
 	reap(sv, false);
+	if (sv->live >= CONNS_MAX) {
+		close(fd); /* a flood: the peers already served keep their threads */
+		if (!sv->refused++)
+			fprintf(stderr,
+				PROG ": more than %d connections at once: closing new ones\n",
+				CONNS_MAX);
+		return;
+	}
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c) {
 		fprintf(stderr, PROG ": connection: %s\n", strerror(ENOMEM));
@@ -400,6 +463,7 @@ static void accept_one(struct server *sv, int listen_fd)
 	c->next = sv->conns;
 	sv->conns = c;
 	sv->nconns++;
+	sv->live++;
 }
 
 /* One line from the harness: "begin" or "end". Returns -1 when the control
