@@ -403,6 +403,15 @@ static double user_share(const struct results_dir *rd, const char *impl, long si
 	return u + k > 0 ? u / (u + k) * 100 : NAN;
 }
 
+/* A table cell: the number in fmt, or "–" when it was not measured. */
+static void cell_text(char *buf, size_t len, const char *fmt, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "–");
+	else
+		snprintf(buf, len, fmt, v);
+}
+
 static void write_q2_instead(FILE *out, const struct results_dir *rd, long th)
 {
 	const char *ctx = results_dir_key(rd, "PERF_COUNT_SW_CONTEXT_SWITCHES", "ctx_switches");
@@ -417,21 +426,31 @@ static void write_q2_instead(FILE *out, const struct results_dir *rd, long th)
 	    "every strategy):\n\n"
 	    "| size | CPU ns/B | change | user share of CPU time | context switches/msg | kernel "
 	    "copies/msg |\n|---|---:|---:|---:|---:|---:|\n");
+	int missing = 0;
 	for (size_t s = 0; s < rd->nsizes; s++) {
 		long size = rd->sizes[s];
 		double r = reduction(rd, "srv_cpu_ns_per_byte", size, th);
-		fprintf(out, "| %s | %.4g → %.4g | ", sz(a, (double)size),
-			val(rd, "two-copy", rd->mode, size, th, "srv_cpu_ns_per_byte", "median"),
-			val(rd, "one-copy", rd->mode, size, th, "srv_cpu_ns_per_byte", "median"));
-		fprintf(out, isnan(r) ? "- | " : "%+.1f%% | ", -r);
-		fprintf(out, "%.0f%% → %.0f%% | %.4g → %.4g | %.4g → %.4g |\n",
-			user_share(rd, "two-copy", size, th), user_share(rd, "one-copy", size, th),
-			val(rd, "two-copy", rd->mode, size, th, c_ctx, "median"),
-			val(rd, "one-copy", rd->mode, size, th, c_ctx, "median"),
-			val(rd, "two-copy", rd->mode, size, th, c_rx, "median"),
-			val(rd, "one-copy", rd->mode, size, th, c_rx, "median"));
+		double v[8] = {
+		    val(rd, "two-copy", rd->mode, size, th, "srv_cpu_ns_per_byte", "median"),
+		    val(rd, "one-copy", rd->mode, size, th, "srv_cpu_ns_per_byte", "median"),
+		    user_share(rd, "two-copy", size, th),
+		    user_share(rd, "one-copy", size, th),
+		    val(rd, "two-copy", rd->mode, size, th, c_ctx, "median"),
+		    val(rd, "one-copy", rd->mode, size, th, c_ctx, "median"),
+		    val(rd, "two-copy", rd->mode, size, th, c_rx, "median"),
+		    val(rd, "one-copy", rd->mode, size, th, c_rx, "median"),
+		};
+		char cell[8][32];
+		for (int i = 0; i < 8; i++) {
+			missing |= isnan(v[i]);
+			cell_text(cell[i], sizeof(cell[i]), i == 2 || i == 3 ? "%.0f%%" : "%.4g", v[i]);
+		}
+		fprintf(out, "| %s | %s → %s | ", sz(a, (double)size), cell[0], cell[1]);
+		fprintf(out, isnan(r) ? "– | " : "%+.1f%% | ", -r);
+		fprintf(out, "%s → %s | %s → %s | %s → %s |\n", cell[2], cell[3], cell[4], cell[5],
+			cell[6], cell[7]);
 	}
-	fprintf(out, "\n(\"nan\": not measured.)\n\n");
+	fprintf(out, missing ? "\n(–: not measured.)\n\n" : "\n");
 }
 
 static void write_q2(FILE *out, const struct results_dir *rd)
@@ -751,12 +770,14 @@ static size_t find_high_cv(FILE *out, const struct results_dir *rd)
 				continue;
 			if (found++ < MAX_LIST)
 				fprintf(out,
-					"- High variation: %s, %s mode, %s, %s threads, %s: cv "
+					"- High variation: %s, %s mode, %s, %s %s, %s: cv "
 					"%.1f%% (median %.4g).\n",
 					results_dir_cell(rd, (long)r, "impl"),
 					results_dir_cell(rd, (long)r, "mode"),
 					sz(a, results_dir_num(rd, (long)r, "msg_size")),
-					results_dir_cell(rd, (long)r, "threads"), cols[c], cv * 100,
+					results_dir_cell(rd, (long)r, "threads"),
+					threads_word((long)results_dir_num(rd, (long)r, "threads")),
+					cols[c], cv * 100,
 					results_dir_num(rd, (long)r, med_col));
 		}
 	if (found > MAX_LIST)

@@ -2,6 +2,7 @@
 #include "sockio.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -69,16 +70,33 @@ static int received(ssize_t n, size_t got, bool spin)
 	return -1;
 }
 
+/*
+ * Busy polling spins on non-blocking receives. When the two spinning ends
+ * share a CPU, each would burn its whole time slice while the other holds
+ * the data it waits for (measured here: a 14 us round trip became 8 ms), so
+ * every SPIN_YIELD_EVERY empty tries the spinner gives the CPU away.
+ */
+#define SPIN_YIELD_EVERY 64
+
+static void spin_pause(unsigned *idle)
+{
+	if (++*idle % SPIN_YIELD_EVERY == 0)
+		sched_yield();
+}
+
 int recv_full(int fd, void *buf, size_t len, bool spin)
 {
+	unsigned idle = 0;
 	char *p = buf;
 	size_t got = 0;
 	int flags = spin ? MSG_DONTWAIT : MSG_WAITALL;
 	while (got < len) {
 		ssize_t n = recv(fd, p + got, len - got, flags);
 		int r = received(n, got, spin);
-		if (r > 0)
+		if (r > 0) {
+			spin_pause(&idle);
 			continue;
+		}
 		if (r < 0)
 			return n == 0 && got == 0 ? 0 : -1;
 		got += (size_t)n;
@@ -90,14 +108,17 @@ int recvmsg_full(int fd, struct iovec *iov, int cnt, bool spin)
 {
 	struct msghdr mh = {0};
 	size_t got = 0;
+	unsigned idle = 0;
 	int flags = spin ? MSG_DONTWAIT : MSG_WAITALL;
 	while (cnt > 0) {
 		mh.msg_iov = iov;
 		mh.msg_iovlen = (size_t)cnt;
 		ssize_t n = recvmsg(fd, &mh, flags);
 		int r = received(n, got, spin);
-		if (r > 0)
+		if (r > 0) {
+			spin_pause(&idle);
 			continue;
+		}
 		if (r < 0)
 			return n == 0 && got == 0 ? 0 : -1;
 		got += (size_t)n;
