@@ -144,6 +144,15 @@ static void write_no_crossing(FILE *out, const struct results_dir *rd, const cha
 			a, b, impl, impl, ratio[best], sz(c, (double)rd->sizes[best]));
 }
 
+/* Do impl's and two-copy's min–max throughput ranges overlap at this point? */
+static int within_spread(const struct results_dir *rd, const char *impl, long size, long threads)
+{
+	double lo = tput(rd, impl, size, threads, "min"), hi = tput(rd, impl, size, threads, "max");
+	double lo2 = tput(rd, "two-copy", size, threads, "min");
+	double hi2 = tput(rd, "two-copy", size, threads, "max");
+	return !isnan(lo) && !isnan(hi) && !isnan(lo2) && !isnan(hi2) && lo <= hi2 && lo2 <= hi;
+}
+
 static void write_crossover_line(FILE *out, const struct results_dir *rd, const char *impl,
 				 long threads)
 {
@@ -165,12 +174,16 @@ static void write_crossover_line(FILE *out, const struct results_dir *rd, const 
 		while (j < rd->nsizes && isnan(ratio[j]))
 			j++;
 		fprintf(out,
-			"%s%s %s two-copy at **≈ %.0f B** (interpolated on the log2 size axis "
+			"%s%s %s two-copy%s at **≈ %.0f B** (interpolated on the log2 size axis "
 			"between %s, where %s ÷ two-copy = %.3g, and %s, where it is %.3g)",
 			k ? "; then " : "", k ? "it" : impl,
-			cr[k].upward ? (k ? "overtakes again" : "overtakes") : "falls behind",
+			cr[k].upward ? "overtakes" : "falls behind", cr[k].upward && k ? " again" : "",
 			cr[k].size, sz(a, (double)rd->sizes[i]), impl, ratio[i],
 			sz(b, (double)rd->sizes[j]), ratio[j]);
+		/* A crossing between points whose repetitions overlap may be noise: say so. */
+		if (within_spread(rd, impl, rd->sizes[i], threads) ||
+		    (j < rd->nsizes && within_spread(rd, impl, rd->sizes[j], threads)))
+			fprintf(out, ", within the min–max spread of the repetitions");
 	}
 	fprintf(out, ".\n");
 }

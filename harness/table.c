@@ -479,6 +479,8 @@ void results_dir_why_no_misses(const struct results_dir *rd, char *buf, size_t l
 		nl += event_is_cache_level(&rd->events.ev[e]);
 	if (nl == 0)
 		snprintf(buf, len, "the event file (events.events) names no cache level");
+	else if (!strcmp(rd->hw_pmu, "no") && !strncmp(rd->hw_pmu_reason, "no hardware PMU", 15))
+		snprintf(buf, len, "%s", rd->hw_pmu_reason); /* env.txt says it whole */
 	else if (!strcmp(rd->hw_pmu, "no"))
 		snprintf(buf, len, "no hardware PMU exposed%s%s%s",
 			 rd->hw_pmu_reason[0] ? " (" : "", rd->hw_pmu_reason,

@@ -126,6 +126,21 @@ png_size() {
 	grep -q '^## 6. What was unexpected?' "$TMP/pmu/report.md"
 }
 
+@test "copyscope report says when a crossover lies within the spread of the repetitions" {
+	# The fixture's crossovers are clear: their min-max ranges do not overlap.
+	run "$BIN/copyscope" report "$TMP/pmu"
+	[ "$status" -eq 0 ]
+	! grep -q '2896 B.*within the min–max spread' "$TMP/pmu/report.md"
+	# Widen one-copy's repetitions until they overlap two-copy's everywhere.
+	awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+		$c["impl"] == "one-copy" { $c["throughput_gbps_min"] = 0; $c["throughput_gbps_max"] = 1000 } 1' \
+		"$TMP/pmu/summary.csv" >"$TMP/pmu/summary.new"
+	mv "$TMP/pmu/summary.new" "$TMP/pmu/summary.csv"
+	run "$BIN/copyscope" report "$TMP/pmu"
+	[ "$status" -eq 0 ]
+	grep -q '2896 B\*\* (interpolated [^)]*), within the min–max spread of the repetitions' "$TMP/pmu/report.md"
+}
+
 @test "copyscope report without hardware counters says misses were not measured" {
 	run "$BIN/copyscope" report "$TMP/nopmu"
 	[ "$status" -eq 0 ]
