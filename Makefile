@@ -59,7 +59,7 @@ UNIT_BINS := $(if $(UNIT_WL),$(BUILD)/tests/unit-workloads) $(if $(UNIT_HR),$(BU
 
 # Debian packages: build, test, render. bench/ installs iperf3 and sockperf itself.
 DEBS := gcc make pkg-config libpfm4-dev libinih-dev libcsv-dev liburing-dev \
-	libcriterion-dev bats gnuplot-nox iproute2 clang libclang-rt-14-dev
+	libcriterion-dev bats gnuplot-nox iproute2 clang libclang-rt-14-dev python3
 
 .PHONY: all check deps profile render plots tables report fuzz bench format install clean tracefs
 
@@ -156,7 +156,7 @@ HAVE_LIBFUZZER := $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsi
 	$(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 && echo 1)
 
 # what each target links besides its own file
-FUZZ_DEPS_fuzz_sweepfile := harness/sweepfile.c
+FUZZ_DEPS_fuzz_sweepfile := harness/sweepfile.c harness/cpulist.c
 FUZZ_LIBS_fuzz_sweepfile := -linih -lm
 FUZZ_DEPS_fuzz_eventfile := harness/eventfile.c
 FUZZ_DEPS_fuzz_csv       := harness/dataset.c

@@ -5,6 +5,7 @@
  * its own copy of the uapi and only skips it when the kernel's is already in.
  */
 #include "counters.h"
+#include "errmsg.h"
 
 #include <linux/perf_event.h>
 #include <perfmon/pfmlib_perf_event.h>
@@ -49,15 +50,6 @@ struct counter_set {
 	size_t n;
 	struct counter_slot *slot;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Ours is not called perf_event_open: libpfm's header already defines one. */
 static int sys_perf_open(struct perf_event_attr *attr, pid_t pid, int group_fd)
@@ -133,13 +125,13 @@ static int resolve_tracepoint(struct counter_event *ce, const char *where, char 
 	const char *colon = strchr(sys, ':');
 	if (!colon || !valid_tp_part(sys, (size_t)(colon - sys)) ||
 	    !valid_tp_part(colon + 1, strlen(colon + 1)))
-		return fail(err, errlen, "%s: %s: expected tracepoint:<system>:<name>", where,
-			    ce->spec.name);
+		return errmsg_set(err, errlen, "%s: %s: expected tracepoint:<system>:<name>", where,
+				  ce->spec.name);
 	ce->attr.type = PERF_TYPE_TRACEPOINT;
 	ce->attr.size = sizeof(ce->attr);
 	ce->fstr = strdup(ce->spec.name);
 	if (!ce->fstr)
-		return fail(err, errlen, "%s: out of memory", where);
+		return errmsg_set(err, errlen, "%s: out of memory", where);
 	const char *root = tracefs_root();
 	if (!root) {
 		snprintf(ce->unavailable, sizeof(ce->unavailable),
@@ -152,8 +144,8 @@ static int resolve_tracepoint(struct counter_event *ce, const char *where, char 
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		if (errno == ENOENT)
-			return fail(err, errlen, "%s: %s: unknown tracepoint (no %s)", where,
-				    ce->spec.name, path);
+			return errmsg_set(err, errlen, "%s: %s: unknown tracepoint (no %s)", where,
+					  ce->spec.name, path);
 		snprintf(ce->unavailable, sizeof(ce->unavailable),
 			 "cannot read its id in tracefs (%s)", strerrorname_np(errno));
 		return 0;
@@ -162,8 +154,8 @@ static int resolve_tracepoint(struct counter_event *ce, const char *where, char 
 	int ok = fscanf(f, "%llu", &id) == 1;
 	fclose(f);
 	if (!ok)
-		return fail(err, errlen, "%s: %s: %s holds no tracepoint id", where, ce->spec.name,
-			    path);
+		return errmsg_set(err, errlen, "%s: %s: %s holds no tracepoint id", where,
+				  ce->spec.name, path);
 	ce->attr.config = id;
 	return 0;
 }
@@ -179,7 +171,8 @@ static int pfm_ready(char *err, size_t errlen)
 		state = code == PFM_SUCCESS ? 1 : -1;
 	}
 	if (state < 0)
-		return fail(err, errlen, "libpfm4 failed to initialise: %s", pfm_strerror(code));
+		return errmsg_set(err, errlen, "libpfm4 failed to initialise: %s",
+				  pfm_strerror(code));
 	return 0;
 }
 
@@ -198,8 +191,8 @@ static int resolve_pfm(struct counter_event *ce, const char *where, char *err, s
 	int rc = pfm_get_os_event_encoding(ce->spec.name, PFM_PLM0 | PFM_PLM3,
 					   PFM_OS_PERF_EVENT_EXT, &arg);
 	if (rc != PFM_SUCCESS)
-		return fail(err, errlen, "%s: %s: unknown event (libpfm4: %s)", where,
-			    ce->spec.name, pfm_strerror(rc));
+		return errmsg_set(err, errlen, "%s: %s: unknown event (libpfm4: %s)", where,
+				  ce->spec.name, pfm_strerror(rc));
 	ce->attr = attr;
 	ce->attr.size = sizeof(ce->attr);
 	return 0;
@@ -214,7 +207,7 @@ int counter_plan_build(const struct event_set *events, struct counter_plan **pla
 	struct counter_plan *plan = calloc(1, sizeof(*plan));
 	if (!plan || (events->n && !(plan->ev = calloc(events->n, sizeof(*plan->ev))))) {
 		free(plan);
-		return fail(err, errlen, "out of memory");
+		return errmsg_set(err, errlen, "out of memory");
 	}
 	for (size_t i = 0; i < events->n; i++) {
 		struct counter_event *ce = &plan->ev[i];
@@ -415,10 +408,12 @@ static int open_group(const struct counter_plan *plan, struct counter_set *set, 
 		}
 		if (fd < 0) {
 			if (errno == ESRCH)
-				return fail(err, errlen,
-					    "perf_event_open on pid %d: no such process", (int)pid);
+				return errmsg_set(err, errlen,
+						  "perf_event_open on pid %d: no such process",
+						  (int)pid);
 			if (errno == ENOMEM || errno == EMFILE || errno == ENFILE)
-				return fail(err, errlen, "perf_event_open: %s", strerror(errno));
+				return errmsg_set(err, errlen, "perf_event_open: %s",
+						  strerror(errno));
 			counter_open_reason(errno, ce->attr.type, s->reason, sizeof(s->reason));
 			continue;
 		}
@@ -437,7 +432,7 @@ int counter_set_open(const struct counter_plan *plan, pid_t pid, struct counter_
 	struct counter_set *set = calloc(1, sizeof(*set));
 	if (!set || (plan->n && !(set->slot = calloc(plan->n, sizeof(*set->slot))))) {
 		free(set);
-		return fail(err, errlen, "out of memory");
+		return errmsg_set(err, errlen, "out of memory");
 	}
 	set->n = plan->n;
 	for (size_t i = 0; i < set->n; i++)
@@ -491,8 +486,8 @@ int counter_set_read(struct counter_set *set, struct counter_value *values, char
 		uint64_t buf[3];
 		ssize_t got = read(s->fd, buf, sizeof(buf));
 		if (got != (ssize_t)sizeof(buf))
-			return fail(err, errlen, "reading a counter: %s",
-				    got < 0 ? strerror(errno) : "short read");
+			return errmsg_set(err, errlen, "reading a counter: %s",
+					  got < 0 ? strerror(errno) : "short read");
 		v->counted = 1;
 		v->raw = buf[0];
 		v->time_enabled = buf[1];

@@ -2,6 +2,7 @@
  * dataset — CSV into memory through libcsv (see dataset.h).
  */
 #include "dataset.h"
+#include "errmsg.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -24,15 +25,6 @@ struct parse_state {
 	const char *source;
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static void on_field(void *data, size_t len, void *priv)
 {
 	struct parse_state *st = priv;
@@ -43,7 +35,7 @@ static void on_field(void *data, size_t len, void *priv)
 		char **r = realloc(st->record, cap * sizeof(*r));
 		if (!r) {
 			st->failed = 1;
-			fail(st->err, st->errlen, "%s: out of memory", st->source);
+			errmsg_set(st->err, st->errlen, "%s: out of memory", st->source);
 			return;
 		}
 		st->record = r;
@@ -52,7 +44,7 @@ static void on_field(void *data, size_t len, void *priv)
 	char *s = malloc(len + 1);
 	if (!s) {
 		st->failed = 1;
-		fail(st->err, st->errlen, "%s: out of memory", st->source);
+		errmsg_set(st->err, st->errlen, "%s: out of memory", st->source);
 		return;
 	}
 	if (len)
@@ -77,20 +69,21 @@ static int keep_record(struct parse_state *st)
 	if (!ds->cols) {
 		ds->cols = malloc(st->nfields * sizeof(char *));
 		if (!ds->cols)
-			return fail(st->err, st->errlen, "%s: out of memory", st->source);
+			return errmsg_set(st->err, st->errlen, "%s: out of memory", st->source);
 		memcpy(ds->cols, st->record, st->nfields * sizeof(char *));
 		ds->ncols = st->nfields;
 		st->nfields = 0;
 		return 0;
 	}
 	if (st->nfields != ds->ncols)
-		return fail(st->err, st->errlen, "%s:%zu: expected %zu fields as in the header, found %zu",
-			    st->source, st->line, ds->ncols, st->nfields);
+		return errmsg_set(st->err, st->errlen,
+				  "%s:%zu: expected %zu fields as in the header, found %zu",
+				  st->source, st->line, ds->ncols, st->nfields);
 	if ((ds->nrows + 1) * ds->ncols > ds->cap) {
 		size_t cap = ds->cap ? ds->cap * 2 : ds->ncols * 64;
 		char **c = realloc(ds->cells, cap * sizeof(*c));
 		if (!c)
-			return fail(st->err, st->errlen, "%s: out of memory", st->source);
+			return errmsg_set(st->err, st->errlen, "%s: out of memory", st->source);
 		ds->cells = c;
 		ds->cap = cap;
 	}
@@ -121,22 +114,22 @@ int dataset_parse(const char *text, size_t len, const char *source, struct datas
 	memset(ds, 0, sizeof(*ds));
 	struct csv_parser parser;
 	if (csv_init(&parser, CSV_STRICT) != 0)
-		return fail(err, errlen, "%s: cannot start the CSV parser", source);
+		return errmsg_set(err, errlen, "%s: cannot start the CSV parser", source);
 	struct parse_state st = {.ds = ds, .err = err, .errlen = errlen, .source = source};
 	int rc = 0;
 	if (csv_parse(&parser, text, len, on_field, on_record, &st) != len && !st.failed)
-		rc = fail(err, errlen, "%s:%zu: malformed CSV (%s)", source, st.line + 1,
-			  csv_strerror(csv_error(&parser)));
+		rc = errmsg_set(err, errlen, "%s:%zu: malformed CSV (%s)", source, st.line + 1,
+				csv_strerror(csv_error(&parser)));
 	if (!rc && !st.failed && csv_fini(&parser, on_field, on_record, &st) != 0)
-		rc = fail(err, errlen, "%s:%zu: malformed CSV (%s)", source, st.line + 1,
-			  csv_strerror(csv_error(&parser)));
+		rc = errmsg_set(err, errlen, "%s:%zu: malformed CSV (%s)", source, st.line + 1,
+				csv_strerror(csv_error(&parser)));
 	csv_free(&parser);
 	drop_record(&st);
 	free(st.record);
 	if (!rc && st.failed)
 		rc = -1;
 	if (!rc && !ds->cols)
-		rc = fail(err, errlen, "%s: empty (expected a CSV header line)", source);
+		rc = errmsg_set(err, errlen, "%s: empty (expected a CSV header line)", source);
 	if (rc)
 		dataset_free(ds);
 	return rc;
@@ -147,20 +140,20 @@ int dataset_load(const char *path, struct dataset *ds, char *err, size_t errlen)
 	memset(ds, 0, sizeof(*ds));
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
 	char *text = NULL;
 	size_t len = 0, cap = 0;
 	int rc = 0;
 	for (;;) {
 		if (len == cap) {
 			if (cap >= DATASET_MAX_BYTES) {
-				rc = fail(err, errlen, "%s: larger than 256 MiB", path);
+				rc = errmsg_set(err, errlen, "%s: larger than 256 MiB", path);
 				break;
 			}
 			cap = cap ? cap * 2 : 65536;
 			char *t = realloc(text, cap);
 			if (!t) {
-				rc = fail(err, errlen, "%s: out of memory", path);
+				rc = errmsg_set(err, errlen, "%s: out of memory", path);
 				break;
 			}
 			text = t;
@@ -171,7 +164,7 @@ int dataset_load(const char *path, struct dataset *ds, char *err, size_t errlen)
 			break;
 	}
 	if (!rc && ferror(f))
-		rc = fail(err, errlen, "%s: read error", path);
+		rc = errmsg_set(err, errlen, "%s: read error", path);
 	fclose(f);
 	if (!rc)
 		rc = dataset_parse(text ? text : "", len, path, ds, err, errlen);

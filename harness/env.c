@@ -3,6 +3,7 @@
  * on this machine is written as an empty value, never guessed.
  */
 #include "env.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -19,18 +20,6 @@
 #include "netns.h"
 #include "spawn.h"
 #include "sweepfile.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Tabs and newlines become single spaces; leading/trailing blanks go. */
 static void one_line(char *s)
@@ -243,11 +232,11 @@ static int commit(FILE *f, const char *tmp, const char *path, char *err, size_t 
 {
 	int rc = 0;
 	if (fflush(f) || ferror(f) || fsync(fileno(f)))
-		rc = fail(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
+		rc = errmsg_set(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
 	if (fclose(f) && !rc)
-		rc = fail(err, errlen, "%s: %s", path, strerror(errno));
+		rc = errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
 	if (!rc && rename(tmp, path))
-		rc = fail(err, errlen, "%s: %s", path, strerror(errno));
+		rc = errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
 	if (rc)
 		unlink(tmp);
 	return rc;
@@ -260,7 +249,7 @@ int env_write(const char *path, const struct sweep_config *cfg, uint64_t seed, i
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	FILE *f = fopen(tmp, "w");
 	if (!f)
-		return fail(err, errlen, "%s: %s", tmp, strerror(errno));
+		return errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
 	write_machine(f);
 	write_kernel_settings(f);
 	write_sweep(f, cfg, seed, argc, argv);
@@ -273,7 +262,7 @@ int env_write(const char *path, const struct sweep_config *cfg, uint64_t seed, i
 		int e = errno;
 		fclose(f);
 		unlink(tmp);
-		return fail(err, errlen, "%s: %s", cfg->events_path, strerror(e));
+		return errmsg_set(err, errlen, "%s: %s", cfg->events_path, strerror(e));
 	}
 	return commit(f, tmp, path, err, errlen);
 }
@@ -284,12 +273,12 @@ int env_copy_file(const char *src, const char *dst, char *err, size_t errlen)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
 	FILE *f = fopen(tmp, "w");
 	if (!f)
-		return fail(err, errlen, "%s: %s", tmp, strerror(errno));
+		return errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
 	if (append_file(f, src)) {
 		int e = errno;
 		fclose(f);
 		unlink(tmp);
-		return fail(err, errlen, "%s: %s", src, strerror(e));
+		return errmsg_set(err, errlen, "%s: %s", src, strerror(e));
 	}
 	return commit(f, tmp, dst, err, errlen);
 }

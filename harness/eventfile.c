@@ -2,6 +2,7 @@
  * eventfile — parser of the perfcfg/events files (see eventfile.h).
  */
 #include "eventfile.h"
+#include "errmsg.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,15 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int valid_key(const char *s)
 {
@@ -55,14 +47,15 @@ static int append(struct event_set *set, const char *key, const char *level, con
 		  int line, char *err, size_t errlen)
 {
 	if (event_set_find(set, key))
-		return fail(err, errlen, "%s:%d: key '%s' given twice (keys name CSV columns)",
-			    set->source, line, key);
+		return errmsg_set(err, errlen,
+				  "%s:%d: key '%s' given twice (keys name CSV columns)",
+				  set->source, line, key);
 	if (set->n == EVENT_SET_MAX)
-		return fail(err, errlen, "%s:%d: more than %d events", set->source, line,
-			    EVENT_SET_MAX);
+		return errmsg_set(err, errlen, "%s:%d: more than %d events", set->source, line,
+				  EVENT_SET_MAX);
 	struct event_spec *ev = realloc(set->ev, (set->n + 1) * sizeof(*ev));
 	if (!ev)
-		return fail(err, errlen, "%s: out of memory", set->source);
+		return errmsg_set(err, errlen, "%s: out of memory", set->source);
 	set->ev = ev;
 	ev = &set->ev[set->n++];
 	memset(ev, 0, sizeof(*ev));
@@ -80,27 +73,31 @@ static int parse_line(struct event_set *set, char *text, int line, char *err, si
 	int n = 0;
 	for (char *tok = strtok(text, " \t\r"); tok; tok = strtok(NULL, " \t\r")) {
 		if (n == 3)
-			return fail(err, errlen,
-				    "%s:%d: expected 'key level event', found more than 3 fields",
-				    set->source, line);
+			return errmsg_set(
+			    err, errlen,
+			    "%s:%d: expected 'key level event', found more than 3 fields",
+			    set->source, line);
 		fields[n++] = tok;
 	}
 	if (n == 0)
 		return 0;
 	if (n != 3)
-		return fail(err, errlen, "%s:%d: expected 'key level event', found %d field%s",
-			    set->source, line, n, n == 1 ? "" : "s");
+		return errmsg_set(err, errlen,
+				  "%s:%d: expected 'key level event', found %d field%s",
+				  set->source, line, n, n == 1 ? "" : "s");
 	if (!valid_key(fields[0]))
-		return fail(err, errlen, "%s:%d: key '%.60s': expected [a-z0-9_], at most %d chars",
-			    set->source, line, fields[0], EVENT_KEY_MAX);
+		return errmsg_set(err, errlen,
+				  "%s:%d: key '%.60s': expected [a-z0-9_], at most %d chars",
+				  set->source, line, fields[0], EVENT_KEY_MAX);
 	if (!valid_level(fields[1]))
-		return fail(err, errlen,
-			    "%s:%d: level '%.60s': expected '-' or a cache level such as L1, L2, LLC",
-			    set->source, line, fields[1]);
+		return errmsg_set(
+		    err, errlen,
+		    "%s:%d: level '%.60s': expected '-' or a cache level such as L1, L2, LLC",
+		    set->source, line, fields[1]);
 	if (!valid_name(fields[2]))
-		return fail(err, errlen,
-			    "%s:%d: event name: expected at most %d printable characters",
-			    set->source, line, EVENT_NAME_MAX);
+		return errmsg_set(err, errlen,
+				  "%s:%d: event name: expected at most %d printable characters",
+				  set->source, line, EVENT_NAME_MAX);
 	return append(set, fields[0], fields[1], fields[2], line, err, errlen);
 }
 
@@ -120,7 +117,7 @@ int eventfile_parse(const char *text, size_t len, const char *source, struct eve
 		char *buf = malloc(n + 1);
 		if (!buf) {
 			eventfile_free(set);
-			return fail(err, errlen, "%s: out of memory", source);
+			return errmsg_set(err, errlen, "%s: out of memory", source);
 		}
 		memcpy(buf, text + pos, n);
 		buf[n] = '\0';
@@ -128,8 +125,9 @@ int eventfile_parse(const char *text, size_t len, const char *source, struct eve
 		char *hash = strchr(buf, '#');
 		if (hash)
 			*hash = '\0';
-		int rc = bad ? fail(err, errlen, "%s:%d: NUL byte in an event file", source, line)
-			     : parse_line(set, buf, line, err, errlen);
+		int rc =
+		    bad ? errmsg_set(err, errlen, "%s:%d: NUL byte in an event file", source, line)
+			: parse_line(set, buf, line, err, errlen);
 		free(buf);
 		if (rc) {
 			eventfile_free(set);
@@ -138,8 +136,8 @@ int eventfile_parse(const char *text, size_t len, const char *source, struct eve
 		pos = end + 1;
 	}
 	if (set->n == 0)
-		return fail(err, errlen, "%s: no events (expected lines 'key level event')",
-			    source);
+		return errmsg_set(err, errlen, "%s: no events (expected lines 'key level event')",
+				  source);
 	return 0;
 }
 
@@ -148,7 +146,8 @@ int eventfile_load(const char *path, struct event_set *set, char *err, size_t er
 	memset(set, 0, sizeof(*set));
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return fail(err, errlen, "%s: %s (expected an event file)", path, strerror(errno));
+		return errmsg_set(err, errlen, "%s: %s (expected an event file)", path,
+				  strerror(errno));
 	char *text = NULL;
 	size_t len = 0, cap = 0;
 	char chunk[4096];
@@ -157,8 +156,8 @@ int eventfile_load(const char *path, struct event_set *set, char *err, size_t er
 		if (len + got > (1u << 20)) {
 			free(text);
 			fclose(f);
-			return fail(err, errlen, "%s: larger than 1 MiB (expected an event file)",
-				    path);
+			return errmsg_set(err, errlen,
+					  "%s: larger than 1 MiB (expected an event file)", path);
 		}
 		if (len + got > cap) {
 			cap = (len + got) * 2;
@@ -166,7 +165,7 @@ int eventfile_load(const char *path, struct event_set *set, char *err, size_t er
 			if (!t) {
 				free(text);
 				fclose(f);
-				return fail(err, errlen, "%s: out of memory", path);
+				return errmsg_set(err, errlen, "%s: out of memory", path);
 			}
 			text = t;
 		}
@@ -177,15 +176,14 @@ int eventfile_load(const char *path, struct event_set *set, char *err, size_t er
 	fclose(f);
 	if (rderr) {
 		free(text);
-		return fail(err, errlen, "%s: read error", path);
+		return errmsg_set(err, errlen, "%s: read error", path);
 	}
 	int rc = eventfile_parse(text ? text : "", len, path, set, err, errlen);
 	free(text);
 	return rc;
 }
 
-int event_set_from_names(char *const *names, int n, struct event_set *set, char *err,
-			 size_t errlen)
+int event_set_from_names(char *const *names, int n, struct event_set *set, char *err, size_t errlen)
 {
 	memset(set, 0, sizeof(*set));
 	snprintf(set->source, sizeof(set->source), "command line");
@@ -199,7 +197,8 @@ int event_set_from_names(char *const *names, int n, struct event_set *set, char 
 		else if (strstr(s, "::"))
 			s = strstr(s, "::") + 2;
 		for (; *s && k < EVENT_KEY_MAX; s++) {
-			char c = isalnum((unsigned char)*s) ? (char)tolower((unsigned char)*s) : '_';
+			char c =
+			    isalnum((unsigned char)*s) ? (char)tolower((unsigned char)*s) : '_';
 			if (c == '_' && (k == 0 || key[k - 1] == '_'))
 				continue;
 			key[k++] = c;
@@ -209,7 +208,7 @@ int event_set_from_names(char *const *names, int n, struct event_set *set, char 
 		key[k] = '\0';
 		if (!k || !valid_name(names[i])) {
 			eventfile_free(set);
-			return fail(err, errlen, "%.80s: expected an event name", names[i]);
+			return errmsg_set(err, errlen, "%.80s: expected an event name", names[i]);
 		}
 		/* Two names may fold to one key: number the later ones. */
 		char unique[EVENT_KEY_MAX + 1];

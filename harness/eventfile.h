@@ -24,10 +24,10 @@
 
 #include <stddef.h>
 
-#define EVENT_KEY_MAX   40
+#define EVENT_KEY_MAX	40
 #define EVENT_LEVEL_MAX 16
-#define EVENT_NAME_MAX  256
-#define EVENT_SET_MAX   64
+#define EVENT_NAME_MAX	256
+#define EVENT_SET_MAX	64
 
 struct event_spec {
 	char key[EVENT_KEY_MAX + 1];

@@ -12,11 +12,11 @@ static const struct subcommand {
 	int (*fn)(int argc, char **argv);
 	const char *usage;
 } subcommands[] = {
-	{"run", cmd_run, "run one point (strategy x size x threads) and print its CSV row"},
-	{"sweep", cmd_sweep, "run a grid from a sweep file into a results folder"},
-	{"events", cmd_events, "resolve event names and say whether this machine can count them"},
-	{"table", cmd_table, "print per-cache-level miss tables of a results folder"},
-	{"report", cmd_report, "write the Part E report of a results folder"},
+    {"run", cmd_run, "run one point (strategy x size x threads) and print its CSV row"},
+    {"sweep", cmd_sweep, "run a grid from a sweep file into a results folder"},
+    {"events", cmd_events, "resolve event names and say whether this machine can count them"},
+    {"table", cmd_table, "print per-cache-level miss tables of a results folder"},
+    {"report", cmd_report, "write the Part E report of a results folder"},
 };
 
 static void usage(FILE *out)
@@ -39,7 +39,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return subcommands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "copyscope: %s: unknown command (expected run, sweep, events, table or report)\n",
+	fprintf(stderr,
+		"copyscope: %s: unknown command (expected run, sweep, events, table or report)\n",
 		argv[1]);
 	return 2;
 }

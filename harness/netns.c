@@ -2,6 +2,7 @@
  * netns — two namespaces and a veth pair for one run (see netns.h).
  */
 #include "netns.h"
+#include "errmsg.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,18 +34,6 @@
 static unsigned links_alive;
 static unsigned links_made;
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* --- privileges ---------------------------------------------------------------- */
 
 static int has_cap(const struct __user_cap_data_struct data[2], int cap)
@@ -57,16 +46,17 @@ int netns_check_privileges(char *err, size_t errlen)
 	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
 	struct __user_cap_data_struct data[2] = {{0}};
 	if (syscall(SYS_capget, &hdr, data))
-		return fail(err, errlen, "--topology netns: cannot read capabilities: %s",
-			    strerror(errno));
+		return errmsg_set(err, errlen, "--topology netns: cannot read capabilities: %s",
+				  strerror(errno));
 	/* NET_ADMIN makes the link; SYS_ADMIN mounts the names and setns()es into them. */
 	const char *missing = !has_cap(data, CAP_NET_ADMIN)   ? "CAP_NET_ADMIN"
 			      : !has_cap(data, CAP_SYS_ADMIN) ? "CAP_SYS_ADMIN"
 							      : NULL;
 	if (missing)
-		return fail(err, errlen,
-			    "--topology netns: needs %s (run as root); loopback works unprivileged",
-			    missing);
+		return errmsg_set(
+		    err, errlen,
+		    "--topology netns: needs %s (run as root); loopback works unprivileged",
+		    missing);
 	return 0;
 }
 
@@ -122,16 +112,16 @@ static int run_ip(char *err, size_t errlen, ...)
 	int rc = 0;
 	if (spawn_prepare(&c, argv[0], argv, 0, NULL, why, sizeof(why)) ||
 	    spawn_release(&c, why, sizeof(why)))
-		rc = fail(err, errlen, "%s: %s (%s)", words, why, argv[0]);
+		rc = errmsg_set(err, errlen, "%s: %s (%s)", words, why, argv[0]);
 	else if (!spawn_wait(&c, IP_TIMEOUT_S))
-		rc = fail(err, errlen, "%s: no answer within %.0f s", words, IP_TIMEOUT_S);
+		rc = errmsg_set(err, errlen, "%s: no answer within %.0f s", words, IP_TIMEOUT_S);
 	else if (!WIFEXITED(c.status) || WEXITSTATUS(c.status) != 0) {
 		char text[48];
 		const char *line;
 		int len = last_line(c.err.data, &line);
-		rc = fail(err, errlen, "%s: %s%s%.*s", words,
-			  spawn_status_text(c.status, text, sizeof(text)), len ? ": " : "", len,
-			  line);
+		rc = errmsg_set(err, errlen, "%s: %s%s%.*s", words,
+				spawn_status_text(c.status, text, sizeof(text)), len ? ": " : "",
+				len, line);
 	}
 	spawn_end(&c);
 	return rc;
@@ -222,8 +212,8 @@ int netns_create(struct netns_link *l, unsigned mtu, char *err, size_t errlen)
 	if (!mtu)
 		mtu = NETNS_DEFAULT_MTU;
 	if (mtu < NETNS_MIN_MTU || mtu > NETNS_MAX_MTU)
-		return fail(err, errlen, "--mtu %u: expected %u..%u", mtu, NETNS_MIN_MTU,
-			    NETNS_MAX_MTU);
+		return errmsg_set(err, errlen, "--mtu %u: expected %u..%u", mtu, NETNS_MIN_MTU,
+				  NETNS_MAX_MTU);
 	unsigned n = links_made++;
 	long pid = (long)getpid();
 	snprintf(l->srv_name, sizeof(l->srv_name), NAME_PREFIX "%ld-%u-srv", pid, n);
@@ -315,10 +305,10 @@ int netns_link_info(const char *ns_path, const char *dev, unsigned *mtu, char *o
 	pthread_t t;
 	int rc = pthread_create(&t, NULL, query_link, &q);
 	if (rc)
-		return fail(err, errlen, "%s: cannot start a thread: %s", dev, strerror(rc));
+		return errmsg_set(err, errlen, "%s: cannot start a thread: %s", dev, strerror(rc));
 	pthread_join(t, NULL);
 	if (q.err[0])
-		return fail(err, errlen, "%s", q.err);
+		return errmsg_set(err, errlen, "%s", q.err);
 	*mtu = q.mtu;
 	snprintf(offloads, len, "tso=%s;gso=%s;gro=%s", on_off(q.tso), on_off(q.gso),
 		 on_off(q.gro));

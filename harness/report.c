@@ -177,9 +177,9 @@ static void write_crossover_line(FILE *out, const struct results_dir *rd, const 
 			"%s%s %s two-copy%s at **≈ %.0f B** (interpolated on the log2 size axis "
 			"between %s, where %s ÷ two-copy = %.3g, and %s, where it is %.3g)",
 			k ? "; then " : "", k ? "it" : impl,
-			cr[k].upward ? "overtakes" : "falls behind", cr[k].upward && k ? " again" : "",
-			cr[k].size, sz(a, (double)rd->sizes[i]), impl, ratio[i],
-			sz(b, (double)rd->sizes[j]), ratio[j]);
+			cr[k].upward ? "overtakes" : "falls behind",
+			cr[k].upward && k ? " again" : "", cr[k].size, sz(a, (double)rd->sizes[i]),
+			impl, ratio[i], sz(b, (double)rd->sizes[j]), ratio[j]);
 		/* A crossing between points whose repetitions overlap may be noise: say so. */
 		if (within_spread(rd, impl, rd->sizes[i], threads) ||
 		    (j < rd->nsizes && within_spread(rd, impl, rd->sizes[j], threads)))
@@ -456,7 +456,8 @@ static void write_q2_instead(FILE *out, const struct results_dir *rd, long th)
 		char cell[8][32];
 		for (int i = 0; i < 8; i++) {
 			missing |= isnan(v[i]);
-			cell_text(cell[i], sizeof(cell[i]), i == 2 || i == 3 ? "%.0f%%" : "%.4g", v[i]);
+			cell_text(cell[i], sizeof(cell[i]), i == 2 || i == 3 ? "%.0f%%" : "%.4g",
+				  v[i]);
 		}
 		fprintf(out, "| %s | %s → %s | ", sz(a, (double)size), cell[0], cell[1]);
 		fprintf(out, isnan(r) ? "– | " : "%+.1f%% | ", -r);
@@ -790,8 +791,7 @@ static size_t find_high_cv(FILE *out, const struct results_dir *rd)
 					sz(a, results_dir_num(rd, (long)r, "msg_size")),
 					results_dir_cell(rd, (long)r, "threads"),
 					threads_word((long)results_dir_num(rd, (long)r, "threads")),
-					cols[c], cv * 100,
-					results_dir_num(rd, (long)r, med_col));
+					cols[c], cv * 100, results_dir_num(rd, (long)r, med_col));
 		}
 	if (found > MAX_LIST)
 		fprintf(out, "- … and %zu more points with cv above 10%%.\n", found - MAX_LIST);

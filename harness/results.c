@@ -2,6 +2,7 @@
  * results — CSV rows and the files they go to (see results.h).
  */
 #include "results.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,15 +14,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 void result_row_init(struct result_row *row)
 {
@@ -175,7 +167,7 @@ static int check_header(int fd, const char *path, const char *header, char *err,
 	size_t want = strlen(header);
 	char *buf = malloc(want + 1);
 	if (!buf)
-		return fail(err, errlen, "%s: out of memory", path);
+		return errmsg_set(err, errlen, "%s: out of memory", path);
 	size_t got = 0;
 	while (got < want) {
 		ssize_t n = pread(fd, buf + got, want - got, (off_t)got);
@@ -191,11 +183,11 @@ static int check_header(int fd, const char *path, const char *header, char *err,
 	else if (got == want && !memcmp(buf, header, want))
 		rc = 1;
 	else
-		rc =
-		    fail(err, errlen,
-			 "%s: has a different CSV header (other columns or events); expected a new "
-			 "file or one written with the same event file",
-			 path);
+		rc = errmsg_set(
+		    err, errlen,
+		    "%s: has a different CSV header (other columns or events); expected a new "
+		    "file or one written with the same event file",
+		    path);
 	free(buf);
 	return rc;
 }
@@ -212,29 +204,29 @@ int results_check_appendable(const char *path, const struct result_row *row, cha
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno != ENOENT)
-			return fail(err, errlen, "%s: %s (expected a writable CSV file)", path,
-				    strerror(errno));
+			return errmsg_set(err, errlen, "%s: %s (expected a writable CSV file)",
+					  path, strerror(errno));
 		char *copy = strdup(path);
 		if (!copy)
-			return fail(err, errlen, "%s: out of memory", path);
+			return errmsg_set(err, errlen, "%s: out of memory", path);
 		int ok = access(dirname(copy), W_OK | X_OK) == 0;
 		int e = errno;
 		free(copy);
 		return ok ? 0
-			  : fail(err, errlen,
-				 "%s: cannot create it: %s (expected a writable place)", path,
-				 strerror(e));
+			  : errmsg_set(err, errlen,
+				       "%s: cannot create it: %s (expected a writable place)", path,
+				       strerror(e));
 	}
 	struct stat st;
 	int rc = fstat(fd, &st);
 	if (rc == 0 && !S_ISREG(st.st_mode))
-		rc = fail(err, errlen, "%s: not a regular file (expected a CSV file)", path);
+		rc = errmsg_set(err, errlen, "%s: not a regular file (expected a CSV file)", path);
 	else if (rc == 0 && access(path, W_OK) != 0)
-		rc = fail(err, errlen, "%s: %s (expected a writable CSV file)", path,
-			  strerror(errno));
+		rc = errmsg_set(err, errlen, "%s: %s (expected a writable CSV file)", path,
+				strerror(errno));
 	char *header = rc == 0 ? header_text(row) : NULL;
 	if (rc == 0 && !header)
-		rc = fail(err, errlen, "%s: out of memory", path);
+		rc = errmsg_set(err, errlen, "%s: out of memory", path);
 	if (rc == 0 && check_header(fd, path, header, err, errlen) < 0)
 		rc = -1;
 	free(header);
@@ -264,23 +256,23 @@ int results_append(const char *path, const struct result_row *row, char *err, si
 	FILE *m = header ? open_memstream(&text, &len) : NULL;
 	if (!m) {
 		free(header);
-		return fail(err, errlen, "%s: out of memory", path);
+		return errmsg_set(err, errlen, "%s: out of memory", path);
 	}
 	int rc = results_write_row(m, row);
 	if (fclose(m) || rc) {
 		free(header);
 		free(text);
-		return fail(err, errlen, "%s: out of memory", path);
+		return errmsg_set(err, errlen, "%s: out of memory", path);
 	}
 	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		rc = fail(err, errlen, "%s: %s", path, strerror(errno));
+		rc = errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	flock(fd, LOCK_EX); /* two writers of one file append whole rows */
 	struct stat st;
 	if (fstat(fd, &st)) {
-		rc = fail(err, errlen, "%s: %s", path, strerror(errno));
+		rc = errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	int same = check_header(fd, path, header, err, errlen);
@@ -289,7 +281,8 @@ int results_append(const char *path, const struct result_row *row, char *err, si
 		goto out;
 	}
 	if (same == 1 && !ends_with_newline(fd, st.st_size)) {
-		rc = fail(err, errlen, "%s: its last row is cut short (no final newline)", path);
+		rc = errmsg_set(err, errlen, "%s: its last row is cut short (no final newline)",
+				path);
 		goto out;
 	}
 	if ((same == 0 && write_all(fd, header, strlen(header))) || write_all(fd, text, len) ||
@@ -299,7 +292,7 @@ int results_append(const char *path, const struct result_row *row, char *err, si
 		 * last whole row, so it stays readable and --resume can go on. */
 		if (ftruncate(fd, st.st_size) == 0)
 			(void)fsync(fd);
-		rc = fail(err, errlen, "%s: %s (the row was not written)", path, strerror(e));
+		rc = errmsg_set(err, errlen, "%s: %s (the row was not written)", path, strerror(e));
 	}
 out:
 	if (fd >= 0)

@@ -2,6 +2,7 @@
  * run — one point: the server, the client, their counters, one row (see run.h).
  */
 #include "run.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -21,10 +22,11 @@
 #include "netns.h"
 #include "spawn.h"
 
-#define LISTEN_TIMEOUT_S 10.0 /* server start to "listening" (sanitized builds are slow) */
-#define CTL_TIMEOUT_S	 5.0  /* server's "ok" to a begin/end */
-#define STOP_TIMEOUT_S	 10.0 /* SIGTERM to exit: the server drains and prints */
-#define WAKE_MS		 250  /* longest sleep in poll: bounds how late a stop is seen */
+#define LISTEN_TIMEOUT_S     10.0 /* server start to "listening" (sanitized builds are slow) */
+#define CTL_TIMEOUT_S	     5.0  /* server's "ok" to a begin/end */
+#define STOP_TIMEOUT_S	     10.0 /* SIGTERM to exit: the server drains and prints */
+#define SERVER_DEATH_GRACE_S 0.5  /* a failed client: did its server die first? */
+#define WAKE_MS		     250  /* longest sleep in poll: bounds how late a stop is seen */
 
 static volatile sig_atomic_t stop_flag;
 
@@ -36,15 +38,6 @@ void run_request_stop(void)
 int run_stop_requested(void)
 {
 	return stop_flag != 0;
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* --- where the workloads are ------------------------------------------------- */
@@ -60,11 +53,11 @@ int run_workload_path(const char *which, char *path, size_t len, char *err, size
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0)
-		return fail(err, errlen, "/proc/self/exe: %s (cannot find the workloads)",
-			    strerror(errno));
+		return errmsg_set(err, errlen, "/proc/self/exe: %s (cannot find the workloads)",
+				  strerror(errno));
 	exe[n] = '\0';
 	if ((size_t)snprintf(path, len, "%s/copyscope-%s", dirname(exe), which) >= len)
-		return fail(err, errlen, "%s: path too long", exe);
+		return errmsg_set(err, errlen, "%s: path too long", exe);
 	return 0;
 }
 
@@ -103,7 +96,7 @@ int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, s
 				 spawn_status_text(status, text, sizeof(text)));
 		}
 		free(out);
-		fail(err, errlen, "%s: cannot list the strategies: %s", name, why);
+		errmsg_set(err, errlen, "%s: cannot list the strategies: %s", name, why);
 		return -2;
 	}
 	char known[512] = "";
@@ -123,8 +116,8 @@ int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, s
 	free(out);
 	if (found)
 		return 0;
-	return fail(err, errlen, "%s: unknown strategy (expected one of %s)", name,
-		    known[0] ? known : "none: the server listed no strategy");
+	return errmsg_set(err, errlen, "%s: unknown strategy (expected one of %s)", name,
+			  known[0] ? known : "none: the server listed no strategy");
 }
 
 /* --- the row's columns ----------------------------------------------------- */
@@ -317,7 +310,7 @@ static int start_side(struct run_state *st, struct side *s, const char *path, ch
 		return -1;
 	s->values = calloc(counter_plan_count(st->plan) + 1, sizeof(*s->values));
 	if (!s->values)
-		return fail(err, errlen, "out of memory");
+		return errmsg_set(err, errlen, "out of memory");
 	char why[256];
 	if (spawn_release(&s->proc, why, sizeof(why))) {
 		char reason[32];
@@ -607,8 +600,14 @@ static int run_workloads(struct run_state *st, char *err, size_t errlen)
 	if (wait_for(st, deadline, "timeout", client_gone, err, errlen))
 		return 0;
 	spawn_wait(&st->cli.proc, 0); /* drain what it printed last */
-	if (!WIFEXITED(st->cli.proc.status) || WEXITSTATUS(st->cli.proc.status) != 0)
+	if (!WIFEXITED(st->cli.proc.status) || WEXITSTATUS(st->cli.proc.status) != 0) {
+		/* A client fails when its server dies under it, and may be reaped
+		 * first: then the server's death is the reason, not the client's exit. */
+		if (spawn_wait(&st->srv.proc, SERVER_DEATH_GRACE_S) &&
+		    (!WIFEXITED(st->srv.proc.status) || WEXITSTATUS(st->srv.proc.status) != 0))
+			return failed_exit(st, &st->srv), 0;
 		return failed_exit(st, &st->cli), 0;
+	}
 	if (!st->window_closed)
 		return set_failed(st, "no_window", "client: exited without a measured window"), 0;
 	spawn_signal(&st->srv.proc, SIGTERM);
@@ -737,11 +736,11 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
 	double wall0 = spawn_now();
 	err[0] = '\0';
 	if (run_row_template(spec, plan, row))
-		return fail(err, errlen, "out of memory"), RUN_ERROR;
+		return errmsg_set(err, errlen, "out of memory"), RUN_ERROR;
 	if (strcmp(run_topology(spec), "loopback") && !is_netns(spec)) {
 		result_row_set(row, "status", "failed:topology");
-		return fail(err, errlen, "%s: unknown topology (expected loopback or netns)",
-			    spec->topology),
+		return errmsg_set(err, errlen, "%s: unknown topology (expected loopback or netns)",
+				  spec->topology),
 		       RUN_ERROR;
 	}
 	struct run_state st = {.spec = spec, .plan = plan};

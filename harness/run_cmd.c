@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "cpulist.h"
 #include "counters.h"
 #include "message.h" /* the workloads' message size bounds */
 #include "eventfile.h"
@@ -94,34 +95,6 @@ static int parse_seconds(const char *s, double lo_exclusive, double *out)
 		return -1;
 	*out = v;
 	return 0;
-}
-
-/* "0", "0-1,3": ranges ascending, CPUs below CPU_SETSIZE (what the workloads
- * accept), so a typo is refused here, not by a workload mid-run. */
-static int valid_cpu_list(const char *s)
-{
-	if (!*s)
-		return 0;
-	while (*s) {
-		char *end;
-		if (!isdigit((unsigned char)*s))
-			return 0;
-		errno = 0;
-		unsigned long lo = strtoul(s, &end, 10), hi = lo;
-		if (*end == '-') {
-			if (!isdigit((unsigned char)end[1]))
-				return 0;
-			hi = strtoul(end + 1, &end, 10);
-		}
-		if (errno || hi < lo || hi >= CPU_SETSIZE)
-			return 0;
-		if (*end == ',' && end[1])
-			end++;
-		else if (*end)
-			return 0;
-		s = end;
-	}
-	return 1;
 }
 
 static const struct option run_options[] = {
@@ -206,7 +179,7 @@ static int take_option(int c, char *arg, struct run_args *a)
 	}
 	case 'S':
 	case 'C':
-		if (!valid_cpu_list(arg))
+		if (!cpu_list_valid(arg))
 			return bad_value(c, arg, "a CPU list such as 0 or 0-1,3");
 		*(c == 'S' ? &sp->server_cpus : &sp->client_cpus) = arg;
 		return -1;

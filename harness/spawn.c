@@ -2,6 +2,7 @@
  * spawn — fork/exec of the workloads with a "go" pipe (see spawn.h).
  */
 #include "spawn.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,15 +24,6 @@
 #endif
 
 extern char **environ;
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void close_fd(int *fd)
 {
@@ -115,7 +107,7 @@ int spawn_prepare(struct spawn_child *c, const char *path, char *const argv[], i
 	int go[2] = {-1, -1}, ex[2] = {-1, -1}, out[2] = {-1, -1}, er[2] = {-1, -1};
 	int sv[2] = {-1, -1};
 	if (log_path && !(c->log = fopen(log_path, "a")))
-		return fail(err, errlen, "%s: %s", log_path, strerror(errno));
+		return errmsg_set(err, errlen, "%s: %s", log_path, strerror(errno));
 	if (pipe2(go, O_CLOEXEC) || pipe2(ex, O_CLOEXEC) || pipe2(out, O_CLOEXEC) ||
 	    pipe2(er, O_CLOEXEC) ||
 	    (with_ctl && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))) {
@@ -124,7 +116,7 @@ int spawn_prepare(struct spawn_child *c, const char *path, char *const argv[], i
 			close_fd(&go[i]), close_fd(&ex[i]), close_fd(&out[i]);
 			close_fd(&er[i]), close_fd(&sv[i]);
 		}
-		return fail(err, errlen, "%s: cannot create pipes: %s", c->name, strerror(e));
+		return errmsg_set(err, errlen, "%s: cannot create pipes: %s", c->name, strerror(e));
 	}
 	pid_t parent = getpid();
 	pid_t pid = fork();
@@ -138,7 +130,7 @@ int spawn_prepare(struct spawn_child *c, const char *path, char *const argv[], i
 	c->err_fd = er[0];
 	c->ctl_fd = sv[0];
 	if (pid < 0)
-		return fail(err, errlen, "%s: fork: %s", c->name, strerror(e));
+		return errmsg_set(err, errlen, "%s: fork: %s", c->name, strerror(e));
 	c->pid = pid;
 	c->pid_fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	fcntl(c->out_fd, F_SETFL, O_NONBLOCK);
@@ -152,8 +144,8 @@ int spawn_release(struct spawn_child *c, char *err, size_t errlen)
 	ssize_t w = write(c->go_fd, &go, 1);
 	close_fd(&c->go_fd);
 	if (w != 1)
-		return fail(err, errlen, "%s: could not release the child: %s", c->name,
-			    strerror(errno));
+		return errmsg_set(err, errlen, "%s: could not release the child: %s", c->name,
+				  strerror(errno));
 	/* EOF: exec succeeded (the pipe closed on exec); else {stage, errno}. */
 	int report[2] = {0, 0};
 	ssize_t got;
@@ -164,12 +156,12 @@ int spawn_release(struct spawn_child *c, char *err, size_t errlen)
 	if (got != (ssize_t)sizeof(report))
 		return 0;
 	if (report[0] == STAGE_NETNS)
-		return fail(err, errlen, "%s: cannot enter network namespace %s: %s", c->name,
-			    c->netns, strerror(report[1]));
+		return errmsg_set(err, errlen, "%s: cannot enter network namespace %s: %s", c->name,
+				  c->netns, strerror(report[1]));
 	if (report[0] == STAGE_FDS)
-		return fail(err, errlen, "%s: cannot set up its descriptors: %s", c->name,
-			    strerror(report[1]));
-	return fail(err, errlen, "%s: cannot execute: %s", c->name, strerror(report[1]));
+		return errmsg_set(err, errlen, "%s: cannot set up its descriptors: %s", c->name,
+				  strerror(report[1]));
+	return errmsg_set(err, errlen, "%s: cannot execute: %s", c->name, strerror(report[1]));
 }
 
 static void keep(struct spawn_buf *b, const char *data, size_t n)
@@ -325,13 +317,13 @@ int spawn_capture(const char *path, char *const argv[], double timeout_s, char *
 	}
 	if (!spawn_wait(&c, timeout_s)) {
 		spawn_end(&c);
-		return fail(err, errlen, "%s: no answer within %.0f s", path, timeout_s);
+		return errmsg_set(err, errlen, "%s: no answer within %.0f s", path, timeout_s);
 	}
 	int status = c.status;
 	*out = c.out.data ? c.out.data : strdup("");
 	c.out.data = NULL;
 	spawn_end(&c);
 	if (!*out)
-		return fail(err, errlen, "out of memory");
+		return errmsg_set(err, errlen, "out of memory");
 	return status;
 }

@@ -2,6 +2,7 @@
  * summary — per-point statistics of runs.csv (see summary.h).
  */
 #include "summary.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,18 +19,6 @@ static const char *const required_identity[] = {"impl",	     "mode",	 "topology"
 #define ID_MAX	   32
 
 static const char *const stat_suffix[] = {"_median", "_min", "_max", "_cv"};
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -244,29 +233,31 @@ int summary_build(const struct dataset *runs, const char *const *impl_order, siz
 	struct sort_ctx c = {.runs = runs, .impl_order = impl_order, .n_impl_order = n_impl_order};
 	int rep_col = dataset_col(runs, "rep");
 	if (rep_col < 0)
-		return fail(err, errlen, "no column rep (expected the columns of runs.csv)");
+		return errmsg_set(err, errlen, "no column rep (expected the columns of runs.csv)");
 	if (rep_col > ID_MAX)
-		return fail(err, errlen, "more than %d columns before rep", ID_MAX);
+		return errmsg_set(err, errlen, "more than %d columns before rep", ID_MAX);
 	for (int i = 0; i < rep_col; i++)
 		c.col[c.ncol++] = i;
 	for (size_t i = 0; i < N_REQUIRED; i++) {
 		int col = dataset_col(runs, required_identity[i]);
 		if (col < 0 || col > rep_col)
-			return fail(err, errlen,
-				    "no column %s before rep (expected the columns of runs.csv)",
-				    required_identity[i]);
+			return errmsg_set(
+			    err, errlen,
+			    "no column %s before rep (expected the columns of runs.csv)",
+			    required_identity[i]);
 	}
 	c.impl_col = dataset_col(runs, "impl");
 	int duration_col = dataset_col(runs, "duration_s");
 	int status_col = dataset_col(runs, "status");
 	if (duration_col < 0 || status_col < 0)
-		return fail(err, errlen, "no column %s (expected the columns of runs.csv)",
-			    duration_col < 0 ? "duration_s" : "status");
+		return errmsg_set(err, errlen, "no column %s (expected the columns of runs.csv)",
+				  duration_col < 0 ? "duration_s" : "status");
 	if (status_col < rep_col)
-		return fail(err, errlen, "status before rep (expected the columns of runs.csv)");
+		return errmsg_set(err, errlen,
+				  "status before rep (expected the columns of runs.csv)");
 	if (make_header(&c, status_col, out) || build_rows(&c, duration_col, status_col, out)) {
 		dataset_free(out);
-		return fail(err, errlen, "out of memory");
+		return errmsg_set(err, errlen, "out of memory");
 	}
 	return 0;
 }
@@ -302,10 +293,10 @@ int summary_write_csv(const struct dataset *ds, const char *path, char *err, siz
 {
 	char *tmp;
 	if (asprintf(&tmp, "%s.tmp", path) < 0)
-		return fail(err, errlen, "%s: out of memory", path);
+		return errmsg_set(err, errlen, "%s: out of memory", path);
 	FILE *f = fopen(tmp, "w");
 	if (!f) {
-		fail(err, errlen, "%s: %s", tmp, strerror(errno));
+		errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
 		free(tmp);
 		return -1;
 	}
@@ -314,11 +305,11 @@ int summary_write_csv(const struct dataset *ds, const char *path, char *err, siz
 		write_record(f, ds->cells + r * ds->ncols, ds->ncols);
 	int rc = 0;
 	if (fflush(f) || ferror(f) || fsync(fileno(f)))
-		rc = fail(err, errlen, "%s: %s", tmp, strerror(errno ? errno : EIO));
+		rc = errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno ? errno : EIO));
 	if (fclose(f) && !rc)
-		rc = fail(err, errlen, "%s: %s", tmp, strerror(errno));
+		rc = errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
 	if (!rc && rename(tmp, path))
-		rc = fail(err, errlen, "%s: %s", path, strerror(errno));
+		rc = errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
 	if (rc)
 		unlink(tmp);
 	free(tmp);
@@ -335,7 +326,7 @@ int summary_write(const char *runs_path, const char *summary_path, const char *c
 	int rc = summary_build(&runs, impl_order, n_impl_order, &sum, why, sizeof(why));
 	dataset_free(&runs);
 	if (rc)
-		return fail(err, errlen, "%s: %s", runs_path, why);
+		return errmsg_set(err, errlen, "%s: %s", runs_path, why);
 	rc = summary_write_csv(&sum, summary_path, err, errlen);
 	dataset_free(&sum);
 	return rc;

@@ -2,6 +2,7 @@
  * sweep — the run plan, and `copyscope sweep` carrying it out (see sweep.h).
  */
 #include "sweep.h"
+#include "errmsg.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -25,18 +26,6 @@
 #include "results.h"
 #include "run.h"
 #include "summary.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* splitmix64: small, good enough for an order, and the same everywhere. */
 static uint64_t next_random(uint64_t *state)
@@ -121,13 +110,13 @@ static char *done_keys(const struct dataset *runs, char *err, size_t errlen)
 	int col[8];
 	for (size_t i = 0; i < 8; i++)
 		if ((col[i] = dataset_col(runs, names[i])) < 0) {
-			fail(err, errlen, "no column %s (expected the columns of runs.csv)",
-			     names[i]);
+			errmsg_set(err, errlen, "no column %s (expected the columns of runs.csv)",
+				   names[i]);
 			return NULL;
 		}
 	char *keys = malloc((runs->nrows ? runs->nrows : 1) * RUN_KEY_MAX);
 	if (!keys) {
-		fail(err, errlen, "out of memory");
+		errmsg_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	for (size_t r = 0; r < runs->nrows; r++)

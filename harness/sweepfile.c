@@ -6,6 +6,8 @@
  * (ini_parse_stream), which knows the line the handler is called for.
  */
 #include "sweepfile.h"
+#include "cpulist.h"
+#include "errmsg.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -85,18 +87,6 @@ static int bad(struct parse_state *st, const char *fmt, ...)
 	vsnprintf(st->err + n, st->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
 	return 0;
-}
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* --- lists ------------------------------------------------------------------ */
@@ -215,33 +205,6 @@ static int parse_seconds(const char *s, double *out)
 		return -1;
 	*out = v;
 	return 0;
-}
-
-/* A CPU list as sched_setaffinity tools take it: "0", "0-1,3". */
-static int valid_cpu_list(const char *s)
-{
-	if (!*s)
-		return 0;
-	while (*s) {
-		char *end;
-		if (!isdigit((unsigned char)*s))
-			return 0;
-		errno = 0;
-		unsigned long lo = strtoul(s, &end, 10), hi = lo;
-		if (*end == '-') {
-			if (!isdigit((unsigned char)end[1]))
-				return 0;
-			hi = strtoul(end + 1, &end, 10);
-		}
-		if (errno || hi < lo || hi >= CPU_SETSIZE) /* what the workloads accept */
-			return 0;
-		if (*end == ',' && end[1])
-			end++;
-		else if (*end)
-			return 0;
-		s = end;
-	}
-	return 1;
 }
 
 /* --- the keys ----------------------------------------------------------------- */
@@ -401,7 +364,7 @@ static int key_events(struct parse_state *st, const char *value)
 
 static int set_cpus(struct parse_state *st, const char *value, char **out)
 {
-	if (!valid_cpu_list(value))
+	if (!cpu_list_valid(value))
 		return bad(st, "%s: %s: expected a CPU list such as 0, 0-1 or 0,2-3", st->key_name,
 			   value);
 	if (!(*out = strdup(value)))
@@ -584,14 +547,14 @@ static int finish(struct parse_state *st)
 	static const int required[] = {K_IMPLS, K_SIZES, K_THREADS, K_DURATION};
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!st->seen[required[i]])
-			return fail(st->err, st->errlen,
-				    "%s: no %s key (required: impls, sizes, threads, "
-				    "duration)",
-				    st->path, keys[required[i]].name);
+			return errmsg_set(st->err, st->errlen,
+					  "%s: no %s key (required: impls, sizes, threads, "
+					  "duration)",
+					  st->path, keys[required[i]].name);
 	if (set_default_list(&cfg->modes, &cfg->n_modes, "stream") ||
 	    set_default_list(&cfg->layouts, &cfg->n_layouts, "scattered") ||
 	    set_default_list(&cfg->topologies, &cfg->n_topologies, "loopback"))
-		return fail(st->err, st->errlen, "%s: out of memory", st->path);
+		return errmsg_set(st->err, st->errlen, "%s: out of memory", st->path);
 	if (!cfg->n_busy_poll)
 		cfg->n_busy_poll = 1, cfg->busy_poll[0] = 0;
 
@@ -601,7 +564,7 @@ static int finish(struct parse_state *st)
 	else
 		events = resolve_events(st->path, cfg->events_path ? cfg->events_path : "parte");
 	if (!events)
-		return fail(st->err, st->errlen, "%s: out of memory", st->path);
+		return errmsg_set(st->err, st->errlen, "%s: out of memory", st->path);
 	free(cfg->events_path);
 	cfg->events_path = events;
 	struct stat sb;
@@ -609,11 +572,12 @@ static int finish(struct parse_state *st)
 	if (missing || !S_ISREG(sb.st_mode)) {
 		const char *why = missing ? strerror(errno) : "not a regular file";
 		if (cfg->events_line)
-			return fail(st->err, st->errlen,
-				    "%s:%d: events: %s: %s (expected an event file)", st->path,
-				    cfg->events_line, events, why);
-		return fail(st->err, st->errlen, "%s: events: %s: %s (expected an event file)",
-			    st->path, events, why);
+			return errmsg_set(st->err, st->errlen,
+					  "%s:%d: events: %s: %s (expected an event file)",
+					  st->path, cfg->events_line, events, why);
+		return errmsg_set(st->err, st->errlen,
+				  "%s: events: %s: %s (expected an event file)", st->path, events,
+				  why);
 	}
 	return 0;
 }
@@ -643,7 +607,7 @@ int sweepfile_parse(const char *text, const char *path, const struct sweepfile_o
 	cfg->shuffled = 1;
 	if (set_names(cfg, path, text)) {
 		sweepfile_free(cfg);
-		return fail(err, errlen, "%s: out of memory", path);
+		return errmsg_set(err, errlen, "%s: out of memory", path);
 	}
 	struct parse_state st = {
 	    .cfg = cfg,
@@ -677,22 +641,23 @@ int sweepfile_load(const char *path, const struct sweepfile_options *opts, struc
 	memset(cfg, 0, sizeof(*cfg));
 	FILE *f = fopen(path, "r");
 	if (!f)
-		return fail(err, errlen, "%s: %s (expected a sweep file)", path, strerror(errno));
+		return errmsg_set(err, errlen, "%s: %s (expected a sweep file)", path,
+				  strerror(errno));
 	char *text = malloc(SWEEPFILE_MAX_BYTES + 1);
 	if (!text) {
 		fclose(f);
-		return fail(err, errlen, "%s: out of memory", path);
+		return errmsg_set(err, errlen, "%s: out of memory", path);
 	}
 	size_t len = fread(text, 1, SWEEPFILE_MAX_BYTES + 1, f);
 	int rerr = ferror(f);
 	fclose(f);
 	int rc;
 	if (rerr)
-		rc = fail(err, errlen, "%s: read error (expected a sweep file)", path);
+		rc = errmsg_set(err, errlen, "%s: read error (expected a sweep file)", path);
 	else if (len > SWEEPFILE_MAX_BYTES)
-		rc = fail(err, errlen, "%s: larger than 1 MiB (expected a sweep file)", path);
+		rc = errmsg_set(err, errlen, "%s: larger than 1 MiB (expected a sweep file)", path);
 	else if (memchr(text, '\0', len))
-		rc = fail(err, errlen, "%s: binary data (expected a text sweep file)", path);
+		rc = errmsg_set(err, errlen, "%s: binary data (expected a text sweep file)", path);
 	else {
 		text[len] = '\0';
 		rc = sweepfile_parse(text, path, opts, cfg, err, errlen);

@@ -2,6 +2,7 @@
  * table — per-cache-level miss tables of a results folder (see table.h).
  */
 #include "table.h"
+#include "errmsg.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -14,15 +15,6 @@
 
 #include "commands.h"
 #include "env.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* ---- the results folder ------------------------------------------------ */
 
@@ -84,10 +76,11 @@ static int check_columns(const struct results_dir *rd, const char *file, char *e
 					   "busy_poll", "msg_size", "threads"};
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
 		if (dataset_col(&rd->summary, need[i]) < 0)
-			return fail(err, errlen, "%s: expected a column '%s' (a copyscope summary)",
-				    file, need[i]);
+			return errmsg_set(err, errlen,
+					  "%s: expected a column '%s' (a copyscope summary)", file,
+					  need[i]);
 	if (rd->summary.nrows == 0)
-		return fail(err, errlen, "%s: expected at least one point, found none", file);
+		return errmsg_set(err, errlen, "%s: expected at least one point, found none", file);
 	return 0;
 }
 
@@ -104,13 +97,14 @@ int results_dir_load(const char *dir, struct results_dir *rd, char *err, size_t 
 	char path[4200];
 	memset(rd, 0, sizeof(*rd));
 	if (!dir || stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return fail(err, errlen,
-			    "%s: expected a results folder (copyscope sweep --out DIR)",
-			    dir ? dir : "(none)");
+		return errmsg_set(err, errlen,
+				  "%s: expected a results folder (copyscope sweep --out DIR)",
+				  dir ? dir : "(none)");
 	snprintf(rd->path, sizeof(rd->path), "%s", dir);
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	if (stat(path, &st) != 0)
-		return fail(err, errlen, "%s: missing (expected the summary of a sweep)", path);
+		return errmsg_set(err, errlen, "%s: missing (expected the summary of a sweep)",
+				  path);
 	if (dataset_load(path, &rd->summary, err, errlen) || check_columns(rd, path, err, errlen))
 		goto fail;
 	if (load_optional(rd, "runs.csv", path, sizeof(path)) &&
@@ -572,17 +566,19 @@ static int check_options(const struct results_dir *rd, const struct table_option
 				 ev->level);
 	}
 	if (!level_ok)
-		return fail(err, errlen,
-			    "--level %s: expected %sall (the cache levels of %s/events.events)",
-			    opt->level, levels, rd->path);
+		return errmsg_set(
+		    err, errlen,
+		    "--level %s: expected %sall (the cache levels of %s/events.events)", opt->level,
+		    levels, rd->path);
 	for (size_t t = 0; t < rd->nthreads; t++) {
 		if (rd->threads[t] == opt->threads)
 			return 0;
 		snprintf(threads + strlen(threads), sizeof(threads) - strlen(threads), "%s%ld",
 			 t ? ", " : "", rd->threads[t]);
 	}
-	return fail(err, errlen, "--threads %ld: expected one of %s (the thread counts in %s)",
-		    opt->threads, threads, rd->path);
+	return errmsg_set(err, errlen,
+			  "--threads %ld: expected one of %s (the thread counts in %s)",
+			  opt->threads, threads, rd->path);
 }
 
 int table_write(FILE *out, const struct results_dir *rd, const struct table_options *opt, char *err,

@@ -102,13 +102,6 @@ static void usage(FILE *f)
 		BUSY_POLL_US);
 }
 
-static int bad_input(const char *opt, const char *val, const char *expected)
-{
-	fprintf(stderr, PROG ": %s%s%s: expected %s\n", opt, val ? " " : "", val ? val : "",
-		expected);
-	return 2;
-}
-
 static int parse_option(int c, const char *arg, struct client_config *cfg)
 {
 	uint64_t v;
@@ -119,30 +112,31 @@ static int parse_option(int c, const char *arg, struct client_config *cfg)
 	case 'p':
 		cfg->port = arg;
 		return parse_uint(arg, 1, 65535, &v) < 0
-			   ? bad_input("--port", arg, "a port number 1..65535")
+			   ? bad_input(PROG, "--port", arg, "a port number 1..65535")
 			   : 0;
 	case 's':
 		return parse_size(arg, MESSAGE_MIN_SIZE, MESSAGE_MAX_SIZE, &cfg->size) < 0
-			   ? bad_input("--size", arg, "a message size from 8 B to 64 MiB")
+			   ? bad_input(PROG, "--size", arg, "a message size from 8 B to 64 MiB")
 			   : 0;
 	case 't':
 		return parse_uint(arg, 1, MAX_THREADS, &cfg->threads) < 0
-			   ? bad_input("--threads", arg, "a thread count from 1 to 1024")
+			   ? bad_input(PROG, "--threads", arg, "a thread count from 1 to 1024")
 			   : 0;
 	case 'd':
 		return parse_seconds(arg, 0.001, MAX_SECONDS, &cfg->duration) < 0
-			   ? bad_input("--duration", arg, "seconds, from 0.001 to 86400")
+			   ? bad_input(PROG, "--duration", arg, "seconds, from 0.001 to 86400")
 			   : 0;
 	case 'w':
 		return parse_seconds(arg, 0, MAX_SECONDS, &cfg->warmup) < 0
-			   ? bad_input("--warmup", arg, "seconds, from 0 to 86400")
+			   ? bad_input(PROG, "--warmup", arg, "seconds, from 0 to 86400")
 			   : 0;
 	case 'm':
-		return wl_mode_parse(arg, &cfg->mode) < 0 ? bad_input("--mode", arg, "stream or rr")
-							  : 0;
+		return wl_mode_parse(arg, &cfg->mode) < 0
+			   ? bad_input(PROG, "--mode", arg, "stream or rr")
+			   : 0;
 	case 'l':
 		return message_layout_parse(arg, &cfg->layout) < 0
-			   ? bad_input("--layout", arg, "scattered or contiguous")
+			   ? bad_input(PROG, "--layout", arg, "scattered or contiguous")
 			   : 0;
 	case 'b':
 		cfg->busy_poll = true;
@@ -152,13 +146,13 @@ static int parse_option(int c, const char *arg, struct client_config *cfg)
 		return 0;
 	case 'c':
 		if (parse_uint(arg, 0, 1 << 20, &v) < 0 || ctl_fd_valid((int)v) < 0)
-			return bad_input("--ctl-fd", arg, "an open file descriptor");
+			return bad_input(PROG, "--ctl-fd", arg, "an open file descriptor");
 		cfg->ctl_fd = (int)v;
 		return 0;
 	case 'C':
 		cfg->pin = true;
 		return parse_cpus(arg, &cfg->cpus) < 0
-			   ? bad_input("--cpus", arg, "a CPU list like 0 or 0-1,3")
+			   ? bad_input(PROG, "--cpus", arg, "a CPU list like 0 or 0-1,3")
 			   : 0;
 	}
 	return 2;
@@ -185,16 +179,17 @@ static int parse_args(int argc, char **argv, struct client_config *cfg)
 			return -1;
 		}
 		if (c == ':')
-			return bad_input(argv[optind - 1], NULL, "a value");
+			return bad_input(PROG, argv[optind - 1], NULL, "a value");
 		if (c == '?')
-			return bad_input(argv[optind - 1], NULL, "a known option (see --help)");
+			return bad_input(PROG, argv[optind - 1], NULL,
+					 "a known option (see --help)");
 		if (parse_option(c, optarg, cfg) != 0)
 			return 2;
 	}
 	if (optind < argc)
-		return bad_input(argv[optind], NULL, "no arguments besides options");
+		return bad_input(PROG, argv[optind], NULL, "no arguments besides options");
 	if (!cfg->port)
-		return bad_input("--port", NULL, "the server's port (required)");
+		return bad_input(PROG, "--port", NULL, "the server's port (required)");
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,4 +92,11 @@ int parse_cpus(const char *s, cpu_set_t *out)
 	}
 	*out = set;
 	return 0;
+}
+
+int bad_input(const char *prog, const char *opt, const char *val, const char *expected)
+{
+	fprintf(stderr, "%s: %s%s%s: expected %s\n", prog, opt, val ? " " : "", val ? val : "",
+		expected);
+	return 2;
 }

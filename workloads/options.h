@@ -21,4 +21,8 @@ int parse_seconds(const char *s, double min, double max, double *out);
 /* A CPU list like "0", "0-3" or "0-1,3": every CPU below CPU_SETSIZE. */
 int parse_cpus(const char *s, cpu_set_t *out);
 
+/* The one-line error for bad input, "PROG: OPT[ VAL]: expected WHAT", on
+ * stderr; returns 2, the exit status for bad input. val may be NULL. */
+int bad_input(const char *prog, const char *opt, const char *val, const char *expected);
+
 #endif

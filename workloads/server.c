@@ -95,13 +95,6 @@ static void usage(FILE *f)
 		names);
 }
 
-static int bad_input(const char *opt, const char *val, const char *expected)
-{
-	fprintf(stderr, PROG ": %s%s%s: expected %s\n", opt, val ? " " : "", val ? val : "",
-		expected);
-	return 2;
-}
-
 static int parse_args(int argc, char **argv, struct server_config *cfg)
 {
 	static const struct option opts[] = {
@@ -136,7 +129,7 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			}
 			if (!cfg->strategy) {
 				strategy_names(names, sizeof(names));
-				return bad_input("--impl", optarg, names);
+				return bad_input(PROG, "--impl", optarg, names);
 			}
 			break;
 		case 'H':
@@ -144,22 +137,25 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			break;
 		case 'p':
 			if (parse_uint(optarg, 0, 65535, &v) < 0)
-				return bad_input("--port", optarg, "a port number 0..65535");
+				return bad_input(PROG, "--port", optarg, "a port number 0..65535");
 			cfg->port = optarg;
 			break;
 		case 'c':
 			if (parse_uint(optarg, 0, 1 << 20, &v) < 0 || ctl_fd_valid((int)v) < 0)
-				return bad_input("--ctl-fd", optarg, "an open file descriptor");
+				return bad_input(PROG, "--ctl-fd", optarg,
+						 "an open file descriptor");
 			cfg->ctl_fd = (int)v;
 			break;
 		case 'C':
 			if (parse_cpus(optarg, &cfg->cpus) < 0)
-				return bad_input("--cpus", optarg, "a CPU list like 0 or 0-1,3");
+				return bad_input(PROG, "--cpus", optarg,
+						 "a CPU list like 0 or 0-1,3");
 			cfg->pin = true;
 			break;
 		case 'm':
 			if (parse_uint(optarg, 1, 1u << 24, &v) < 0)
-				return bad_input("--max-mem", optarg, "MiB from 1 to 16777216");
+				return bad_input(PROG, "--max-mem", optarg,
+						 "MiB from 1 to 16777216");
 			cfg->mem_max = v << 20;
 			break;
 		case 'h':
@@ -168,16 +164,17 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 		case 'l':
 			return strategy_list(stdout) ? 1 : -1;
 		case ':':
-			return bad_input(argv[optind - 1], NULL, "a value");
+			return bad_input(PROG, argv[optind - 1], NULL, "a value");
 		default:
-			return bad_input(argv[optind - 1], NULL, "a known option (see --help)");
+			return bad_input(PROG, argv[optind - 1], NULL,
+					 "a known option (see --help)");
 		}
 	}
 	if (optind < argc)
-		return bad_input(argv[optind], NULL, "no arguments besides options");
+		return bad_input(PROG, argv[optind], NULL, "no arguments besides options");
 	if (!cfg->strategy) {
 		strategy_names(names, sizeof(names));
-		return bad_input("--impl", NULL, names);
+		return bad_input(PROG, "--impl", NULL, names);
 	}
 	return 0;
 }

@@ -6,29 +6,15 @@
 # clear line and exit status 1, never hangs. (workloads.bats pins the
 # individual malformed hello fields; this file pins volume and variety.)
 
+load workload_helpers
+
 setup() {
-	BIN=${COPYSCOPE_BIN:-bin}
-	SRV_PID=
-	T="$BATS_TEST_TMPDIR"
+	wl_setup
+	T="$TMP"
 }
 
 teardown() {
-	if [ -n "$SRV_PID" ]; then
-		kill -TERM "$SRV_PID" 2>/dev/null || true
-		wait "$SRV_PID" 2>/dev/null || true
-	fi
-}
-
-# start_server ARGS...: background server on 127.0.0.1, port 0; sets SRV_PID and PORT.
-start_server() {
-	"$BIN/copyscope-server" "$@" >"$T/srv.out" 2>"$T/srv.err" &
-	SRV_PID=$!
-	for _ in $(seq 200); do
-		grep -q '^listening ' "$T/srv.out" 2>/dev/null && break
-		sleep 0.05
-	done
-	PORT=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/srv.out")
-	[ -n "$PORT" ]
+	wl_teardown
 }
 
 rss_kib() {
@@ -39,7 +25,7 @@ threads_of() {
 	awk '/^Threads:/ { print $2 }' "/proc/$1/status"
 }
 
-client_ok() {
+client_verifies() {
 	run "$BIN/copyscope-client" --port "$PORT" --size 4096 --duration 0.2 --warmup 0 --verify
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -87,11 +73,11 @@ PY
 	# a sanitized server holds freed memory in quarantine: keep that small here
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:quarantine_size_mb=8:thread_local_quarantine_size_kb=64" \
 		start_server --impl zero-copy
-	client_ok
+	client_verifies
 	hostile "$PORT" 60 # first touches of the allocator, thread stacks, ...
 	before=$(rss_kib "$SRV_PID")
 	hostile "$PORT" 300
-	client_ok
+	client_verifies
 	after=$(rss_kib "$SRV_PID")
 	echo "server VmRSS: $before KiB before, $after KiB after 300 hostile connections"
 	# bounded: nothing per hostile connection survives it (generous: 64 MiB)
@@ -115,7 +101,7 @@ assert int(status["Threads"]) <= 100 + 8, status["Threads"]
 assert int(status["VmRSS"]) < 256 * 1024, status["VmRSS"]
 for s in silent: s.close()
 PY
-	client_ok
+	client_verifies
 }
 
 @test "hellos that would pass the server's memory budget are refused with a reply, others served" {
@@ -126,7 +112,7 @@ PY
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == *"server refused the hello: out of memory"* ]]
 	grep -q 'allowed (--max-mem)' "$T/srv.err"
-	client_ok
+	client_verifies
 	run "$BIN/copyscope-server" --impl a1 --max-mem 0
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--max-mem 0: expected"* ]]

@@ -4,76 +4,29 @@
 # reason, where the build has no liburing or the machine refuses io_uring.
 # Never asserts on timings.
 
+load workload_helpers
+
 setup() {
-	BIN=${COPYSCOPE_BIN:-bin}
-	SRV_PID=
-	TMP=$(mktemp -d)
+	wl_setup
 	if ! "$BIN/copyscope-server" --list-impls | grep -qx 'uring-zc a4'; then
 		skip "copyscope-server does not list uring-zc: built without liburing (liburing-dev)"
 	fi
 }
 
 teardown() {
-	if [ -n "$SRV_PID" ]; then
-		kill -TERM "$SRV_PID" 2>/dev/null || true
-		wait "$SRV_PID" 2>/dev/null || true
-	fi
-	rm -rf "$TMP"
+	wl_teardown
 }
 
-# start_server IMPL: background server, sets SRV_PID and PORT. A server that
-# refuses at start because the kernel lacks io_uring zero-copy (its check:
-# exit 1, one line naming what is missing) skips the test with that line.
-start_server() {
-	"$BIN/copyscope-server" --impl "$1" >"$TMP/srv.out" 2>"$TMP/srv.err" &
-	SRV_PID=$!
-	for _ in $(seq 100); do
-		grep -q '^listening ' "$TMP/srv.out" 2>/dev/null && break
-		if ! kill -0 "$SRV_PID" 2>/dev/null; then
-			local rc=0
-			wait "$SRV_PID" || rc=$?
-			SRV_PID=
-			if [ "$rc" -eq 1 ] && grep -q '^copyscope-server: uring-zc: io_uring' "$TMP/srv.err"; then
-				skip "$(cat "$TMP/srv.err")"
-			fi
-			cat "$TMP/srv.err" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
-	PORT=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TMP/srv.out")
-	[ -n "$PORT" ]
-}
-
-# stop_server: SIGTERM, expect exit 0 and nothing on stderr; totals in srv.out.
-stop_server() {
-	kill -TERM "$SRV_PID"
-	local rc=0
-	wait "$SRV_PID" || rc=$?
-	SRV_PID=
+# stop_server, and the server said nothing on stderr.
+stop_server_quietly() {
+	stop_server
 	cat "$TMP/srv.err" >&2
-	[ "$rc" -eq 0 ]
 	[ ! -s "$TMP/srv.err" ]
 }
 
-value() {
-	sed -n "s/^$1=//p" "$2"
-}
-
-# client_ok ARGS...: a verified client; bytes > 0 and verify_errors=0.
-client_ok() {
-	"$BIN/copyscope-client" --port "$PORT" --duration 0.3 --warmup 0.1 --verify "$@" \
-		>"$TMP/cli.out" 2>"$TMP/cli.err" || {
-		echo "client $* failed:" >&2
-		cat "$TMP/cli.err" >&2
-		return 1
-	}
-	local bytes errors
-	bytes=$(value bytes "$TMP/cli.out")
-	errors=$(value verify_errors "$TMP/cli.out")
-	[ "${bytes:-0}" -gt 0 ] || { echo "client $*: bytes=$bytes" >&2; return 1; }
-	[ "$errors" = 0 ] || { echo "client $*: verify_errors=$errors" >&2; return 1; }
-	[ "$(value impl "$TMP/cli.out")" = uring-zc ]
+# client_ok, and the server really ran uring-zc.
+uring_client_ok() {
+	client_ok "$@" && [ "$(value impl "$TMP/cli.out")" = uring-zc ]
 }
 
 # Every request that took bytes got its notification, and on loopback every
@@ -95,15 +48,15 @@ notifications_balance() {
 
 # sizes MODE: one server, 4 threads, 1000 B and 64 KiB.
 sizes() {
-	start_server uring-zc
+	start_server --impl uring-zc
 	for size in 1000 65536; do
-		client_ok --mode "$1" --size "$size" --threads 4
+		uring_client_ok --mode "$1" --size "$size" --threads 4
 		[ "$(value threads "$TMP/cli.out")" = 4 ]
 		if [ "$1" = rr ]; then
 			[ -n "$(value lat_p99_us "$TMP/cli.out")" ]
 		fi
 	done
-	stop_server
+	stop_server_quietly
 	[ "$(value impl "$TMP/srv.out")" = uring-zc ]
 	[ "$(value conns "$TMP/srv.out")" = 8 ]
 	[ "$(value msgs "$TMP/srv.out")" -gt 0 ]
@@ -125,17 +78,17 @@ sizes() {
 }
 
 @test "uring-zc verifies contiguous, tiny, odd and large messages" {
-	start_server a4
-	client_ok --layout contiguous --size 65536 --threads 2
-	client_ok --size 8
-	client_ok --size 12345 --threads 3
-	client_ok --mode rr --size 1048577 --threads 2
-	stop_server
+	start_server --impl a4
+	uring_client_ok --layout contiguous --size 65536 --threads 2
+	uring_client_ok --size 8
+	uring_client_ok --size 12345 --threads 3
+	uring_client_ok --mode rr --size 1048577 --threads 2
+	stop_server_quietly
 	notifications_balance
 }
 
 @test "SIGINT stops a uring-zc server cleanly while a client is connected" {
-	start_server uring-zc
+	start_server --impl uring-zc
 	"$BIN/copyscope-client" --port "$PORT" --size 65536 --duration 30 >/dev/null 2>&1 &
 	local cli=$!
 	sleep 0.3
@@ -151,8 +104,8 @@ sizes() {
 
 @test "the harness runs uring-zc like any other strategy" {
 	[ -x "$BIN/copyscope" ] || skip "no $BIN/copyscope"
-	start_server uring-zc # only to skip where the kernel refuses
-	stop_server
+	start_server --impl uring-zc # only to skip where the kernel refuses
+	stop_server_quietly
 	run "$BIN/copyscope" run --impl a4 --size 16384 --threads 2 --duration 0.3
 	echo "$output" >&2
 	[ "$status" -eq 0 ]

@@ -3,64 +3,19 @@
 # strategy, both modes, verified byte for byte; hostile peers; bad input;
 # the harness's control socket. Never asserts on timings.
 
+load workload_helpers
+
 setup() {
-	BIN=${COPYSCOPE_BIN:-bin}
-	SRV_PID=
-	TMP=$(mktemp -d)
+	wl_setup
 }
 
 teardown() {
-	if [ -n "$SRV_PID" ]; then
-		kill -TERM "$SRV_PID" 2>/dev/null || true
-		wait "$SRV_PID" 2>/dev/null || true
-	fi
-	rm -rf "$TMP"
-}
-
-# start_server IMPL: background server, sets SRV_PID and PORT.
-start_server() {
-	"$BIN/copyscope-server" --impl "$1" >"$TMP/srv.out" 2>"$TMP/srv.err" &
-	SRV_PID=$!
-	for _ in $(seq 100); do
-		grep -q '^listening ' "$TMP/srv.out" 2>/dev/null && break
-		sleep 0.05
-	done
-	PORT=$(sed -n 's/^listening 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TMP/srv.out")
-	[ -n "$PORT" ]
-}
-
-# stop_server: SIGTERM, expect exit 0; totals then in $TMP/srv.out.
-stop_server() {
-	kill -TERM "$SRV_PID"
-	local rc=0
-	wait "$SRV_PID" || rc=$?
-	SRV_PID=
-	[ "$rc" -eq 0 ]
-}
-
-# value KEY FILE
-value() {
-	sed -n "s/^$1=//p" "$2"
-}
-
-# client_ok ARGS...: runs a client, checks bytes > 0 and verify_errors=0.
-client_ok() {
-	"$BIN/copyscope-client" --port "$PORT" --duration 0.3 --warmup 0.1 --verify "$@" \
-		>"$TMP/cli.out" 2>"$TMP/cli.err" || {
-		echo "client $* failed:" >&2
-		cat "$TMP/cli.err" >&2
-		return 1
-	}
-	local bytes errors
-	bytes=$(value bytes "$TMP/cli.out")
-	errors=$(value verify_errors "$TMP/cli.out")
-	[ "${bytes:-0}" -gt 0 ] || { echo "client $*: bytes=$bytes" >&2; return 1; }
-	[ "$errors" = 0 ] || { echo "client $*: verify_errors=$errors" >&2; return 1; }
+	wl_teardown
 }
 
 # every_size IMPL MODE: one server, a verified client per size.
 every_size() {
-	start_server "$1"
+	start_server --impl "$1"
 	for size in 8 1000 16384 65536; do
 		client_ok --mode "$2" --size "$size"
 		[ "$(value impl "$TMP/cli.out")" = "$1" ]
@@ -112,7 +67,7 @@ zc_counts_balance() {
 
 @test "contiguous layout, odd size and several threads verify for every strategy" {
 	for impl in a1 a2 a3; do
-		start_server "$impl"
+		start_server --impl "$impl"
 		client_ok --layout contiguous --size 12345 --threads 3
 		[ "$(value layout "$TMP/cli.out")" = contiguous ]
 		[ "$(value threads "$TMP/cli.out")" = 3 ]
@@ -123,13 +78,13 @@ zc_counts_balance() {
 }
 
 @test "busy-poll rr verifies and says so" {
-	start_server one-copy
+	start_server --impl one-copy
 	client_ok --mode rr --size 256 --busy-poll
 	[ "$(value busy_poll "$TMP/cli.out")" = 1 ]
 }
 
 @test "a bad hello closes that connection and the server keeps serving" {
-	start_server one-copy
+	start_server --impl one-copy
 	python3 - "$PORT" <<'PY'
 import socket, struct, sys
 port = int(sys.argv[1])
@@ -189,7 +144,7 @@ PY
 }
 
 @test "a refused connection is a runtime failure" {
-	start_server one-copy
+	start_server --impl one-copy
 	local port=$PORT
 	stop_server
 	run "$BIN/copyscope-client" --port "$port" --duration 0.1
@@ -240,7 +195,7 @@ EOF2
 }
 
 @test "the client's control socket handshake frames the window" {
-	start_server one-copy
+	start_server --impl one-copy
 	python3 - "$BIN/copyscope-client" "$PORT" >"$TMP/ctl.out" <<'PY'
 import socket, subprocess, sys
 ours, theirs = socket.socketpair()
@@ -262,7 +217,7 @@ PY
 }
 
 @test "a client whose control socket answers anything but ok fails" {
-	start_server one-copy
+	start_server --impl one-copy
 	python3 - "$BIN/copyscope-client" "$PORT" <<'PY'
 import socket, subprocess, sys
 ours, theirs = socket.socketpair()
@@ -302,7 +257,7 @@ PY
 }
 
 @test "SIGINT stops the server cleanly while a client is connected" {
-	start_server zero-copy
+	start_server --impl zero-copy
 	"$BIN/copyscope-client" --port "$PORT" --duration 30 >/dev/null 2>&1 &
 	local cli=$!
 	sleep 0.3
