@@ -286,6 +286,44 @@ static void write_fallback(FILE *out, const struct results_dir *rd, const char *
 			impl, lo, hi, n);
 }
 
+/* Share of the window a side spent on a CPU: (user + system time) ÷ window. */
+static double busy_share(const struct results_dir *rd, const char *impl, long size, long th,
+			 const char *side)
+{
+	char u[32], k[32];
+	snprintf(u, sizeof(u), "%s_utime_s", side);
+	snprintf(k, sizeof(k), "%s_stime_s", side);
+	double window =
+	    results_dir_num(rd, results_dir_row(rd, impl, rd->mode, size, th), "duration_s");
+	double cpu = val(rd, impl, rd->mode, size, th, u, "median") +
+		     val(rd, impl, rd->mode, size, th, k, "median");
+	return window > 0 ? cpu / window * 100 : NAN;
+}
+
+/*
+ * What the sender pays: its CPU per byte against two-copy's, and how busy
+ * each side was. On loopback the sender's sendmsg also runs the receive path,
+ * so a server near 100% is the bottleneck, whatever the strategy saves.
+ */
+static void write_zc_cpu(FILE *out, const struct results_dir *rd, const char *impl, long size,
+			 long th)
+{
+	double z = val(rd, impl, rd->mode, size, th, "srv_cpu_ns_per_byte", "median");
+	double two = val(rd, "two-copy", rd->mode, size, th, "srv_cpu_ns_per_byte", "median");
+	double srv = busy_share(rd, impl, size, th, "srv");
+	double cli = busy_share(rd, impl, size, th, "cli");
+	if (isnan(z) || isnan(two))
+		return;
+	fprintf(out, "  Server CPU per byte there: %s %.4g ns, two-copy %.4g ns (%+.0f%%)", impl, z,
+		two, (z / two - 1) * 100);
+	if (!isnan(srv) && !isnan(cli))
+		fprintf(out,
+			"; with %s the server used %.0f%% of a CPU over the window and the client "
+			"%.0f%% (user + system time ÷ window)",
+			impl, srv, cli);
+	fprintf(out, ".\n");
+}
+
 static void write_zc_cost(FILE *out, const struct results_dir *rd, const char *impl)
 {
 	const char *ctx = results_dir_key(rd, "PERF_COUNT_SW_CONTEXT_SWITCHES", "ctx_switches");
@@ -302,6 +340,7 @@ static void write_zc_cost(FILE *out, const struct results_dir *rd, const char *i
 		"  Server context switches per message at %s, %ld %s: %s %.4g, two-copy "
 		"%.4g.\n",
 		sz(a, (double)size), th, threads_word(th), impl, z, two);
+	write_zc_cpu(out, rd, impl, size, th);
 }
 
 static void write_q1(FILE *out, const struct results_dir *rd)

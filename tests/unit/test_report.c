@@ -116,3 +116,13 @@ Test(report, without_pmu_says_misses_were_not_measured_and_shows_cpu_time)
 	assert_has(text, "one-copy overtakes two-copy at **≈ 2896 B**");
 	free(text);
 }
+
+Test(report, cites_what_zero_copy_costs_the_sender_per_byte)
+{
+	char *text = report_of("tests/fixtures/nopmu");
+	assert_has(text,
+		   "Server CPU per byte there: zero-copy 0.2578 ns, two-copy 0.3578 ns (-28%)");
+	assert_has(text, "with zero-copy the server used 109% of a CPU over the window and the "
+			 "client 171%");
+	free(text);
+}
