@@ -9,6 +9,8 @@
 # behind" is checked on the namespaces of the harness under test, and on the
 # links of the namespace the tests run in.
 
+load harness_helpers
+
 setup() {
 	BIN=${COPYSCOPE_BIN:-bin}
 	BIN=$(cd "$BIN" && pwd)
@@ -35,12 +37,6 @@ need_root() {
 	(((0x$eff >> 12) & 1 && (0x$eff >> 21) & 1)) ||
 		skip "root without CAP_NET_ADMIN/CAP_SYS_ADMIN (a restricted container)"
 	command -v ip >/dev/null || skip "iproute2 (ip) is not installed"
-}
-
-# col NAME FILE: the value of column NAME in the last row of CSV FILE (no quoted cells here).
-col() {
-	awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
-		{ v = $c } END { if (!c) { print "no column " name > "/dev/stderr"; exit 1 } print v }' "$2"
 }
 
 # The namespaces a harness with pid PID made (cs-PID-*), one a line.
@@ -109,19 +105,6 @@ unprivileged() {
 		test -x "$CS" || skip "nobody cannot reach $CS"
 	chmod 777 "$U"
 	run setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$CS" "$@"
-}
-
-# A program that records its pid in $T/NAME.pid and then becomes REAL (same pid).
-wrapper() {
-	local name=$1 real=$2 extra=${3:-}
-	cat >"$T/$name" <<SH
-#!/bin/sh
-if [ "\$1" = --list-impls ]; then exec "$real" --list-impls; fi
-echo \$\$ > "$T/$name.pid"
-$extra
-exec "$real" "\$@"
-SH
-	chmod +x "$T/$name"
 }
 
 @test "every strategy streams verified bytes across the namespaces" {

@@ -2,6 +2,8 @@
 # copyscope run: one point, counted over the measured window only, one CSV
 # row; failures recorded and cleaned up; bad input refused before anything runs.
 
+load harness_helpers
+
 setup() {
 	BIN=${COPYSCOPE_BIN:-bin}
 	BIN=$(cd "$BIN" && pwd)
@@ -9,27 +11,8 @@ setup() {
 	T="$BATS_TEST_TMPDIR"
 }
 
-# col NAME FILE: the value of column NAME in the last row of CSV FILE (no quoted cells here).
-col() {
-	awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
-		{ v = $c } END { if (!c) { print "no column " name > "/dev/stderr"; exit 1 } print v }' "$2"
-}
-
 hw_pmu() {
 	"$CS" events cycles | grep -q '^cycles .* yes$'
-}
-
-# A program that records its pid in $T/NAME.pid and then becomes REAL (same pid).
-wrapper() {
-	local name=$1 real=$2 extra=${3:-}
-	cat >"$T/$name" <<SH
-#!/bin/sh
-if [ "\$1" = --list-impls ]; then exec "$real" --list-impls; fi
-echo \$\$ > "$T/$name.pid"
-$extra
-exec "$real" "\$@"
-SH
-	chmod +x "$T/$name"
 }
 
 gone() { # every pid recorded in the files given is gone

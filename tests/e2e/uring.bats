@@ -88,18 +88,7 @@ sizes() {
 }
 
 @test "SIGINT stops a uring-zc server cleanly while a client is connected" {
-	start_server --impl uring-zc
-	"$BIN/copyscope-client" --port "$PORT" --size 65536 --duration 30 >/dev/null 2>&1 &
-	local cli=$!
-	sleep 0.3
-	kill -INT "$SRV_PID"
-	local rc=0
-	wait "$SRV_PID" || rc=$?
-	SRV_PID=
-	wait "$cli" || true
-	[ "$rc" -eq 0 ]
-	[ "$(value conns "$TMP/srv.out")" = 1 ]
-	[ "$(value zc_completions "$TMP/srv.out")" = "$(value zc_sends "$TMP/srv.out")" ]
+	sigint_with_client_connected uring-zc --size 65536
 }
 
 @test "the harness runs uring-zc like any other strategy" {

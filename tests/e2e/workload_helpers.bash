@@ -70,3 +70,23 @@ client_ok() {
 	[ "${bytes:-0}" -gt 0 ] || { echo "client $*: bytes=$bytes" >&2; return 1; }
 	[ "$errors" = 0 ] || { echo "client $*: verify_errors=$errors" >&2; return 1; }
 }
+
+# sigint_with_client_connected IMPL [CLIENT-ARGS...]: SIGINT reaches a server
+# of IMPL while a client streams; it exits 0 with its totals, and every
+# zero-copy send it made has its completion.
+sigint_with_client_connected() {
+	local impl=$1
+	shift
+	start_server --impl "$impl"
+	"$BIN/copyscope-client" --port "$PORT" --duration 30 "$@" >/dev/null 2>&1 &
+	local cli=$!
+	sleep 0.3
+	kill -INT "$SRV_PID"
+	local rc=0
+	wait "$SRV_PID" || rc=$?
+	SRV_PID=
+	wait "$cli" || true
+	[ "$rc" -eq 0 ]
+	[ "$(value conns "$TMP/srv.out")" = 1 ]
+	[ "$(value zc_completions "$TMP/srv.out")" = "$(value zc_sends "$TMP/srv.out")" ]
+}

@@ -257,16 +257,5 @@ PY
 }
 
 @test "SIGINT stops the server cleanly while a client is connected" {
-	start_server --impl zero-copy
-	"$BIN/copyscope-client" --port "$PORT" --duration 30 >/dev/null 2>&1 &
-	local cli=$!
-	sleep 0.3
-	kill -INT "$SRV_PID"
-	local rc=0
-	wait "$SRV_PID" || rc=$?
-	SRV_PID=
-	wait "$cli" || true
-	[ "$rc" -eq 0 ]
-	[ "$(value conns "$TMP/srv.out")" = 1 ]
-	[ "$(value zc_completions "$TMP/srv.out")" = "$(value zc_sends "$TMP/srv.out")" ]
+	sigint_with_client_connected zero-copy
 }
