@@ -5,6 +5,7 @@
 #include "sockio.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,11 +306,31 @@ static int uzc_probe(struct io_uring *ring, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Rings are mapped and unmapped under one lock. liburing maps them with its
+ * own system calls, which ThreadSanitizer does not see, so when a finished
+ * connection's ring is unmapped and the next connection's ring lands at the
+ * same address, it reported the new thread's first SQE write as a race with
+ * the old thread's last one. The kernel does order them (the address is
+ * reused only after the munmap); this lock says so where the tool can see it.
+ * It is taken only when a connection opens or closes, never per message.
+ */
+static pthread_mutex_t ring_map_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void uzc_ring_exit(struct io_uring *ring)
+{
+	pthread_mutex_lock(&ring_map_lock);
+	io_uring_queue_exit(ring);
+	pthread_mutex_unlock(&ring_map_lock);
+}
+
 static int uzc_ring_init(struct io_uring *ring, char *err, size_t errlen)
 {
 	/* Room in the completion queue for every request's two CQEs. */
 	struct io_uring_params p = {.flags = IORING_SETUP_CQSIZE, .cq_entries = 2 * UZC_REQS};
+	pthread_mutex_lock(&ring_map_lock);
 	int r = io_uring_queue_init_params(UZC_SQ_ENTRIES, ring, &p);
+	pthread_mutex_unlock(&ring_map_lock);
 	if (r < 0) {
 		snprintf(err, errlen, "io_uring_queue_init: %s%s", strerror(-r),
 			 r == -EPERM	? " (io_uring disabled: sysctl kernel.io_uring_disabled, "
@@ -327,7 +348,7 @@ int uzc_check(char *err, size_t errlen)
 	if (uzc_ring_init(&ring, err, errlen) < 0)
 		return -1;
 	int rc = uzc_probe(&ring, err, errlen);
-	io_uring_queue_exit(&ring);
+	uzc_ring_exit(&ring);
 	return rc;
 }
 
@@ -394,7 +415,7 @@ int uzc_tx_teardown(struct tx *tx, char *err, size_t errlen)
 	tx->stats.zc_copied = z->ledger.copied;
 	tx->stats.zc_enobufs = z->ledger.enobufs;
 	if (z->ring_ok)
-		io_uring_queue_exit(&z->ring);
+		uzc_ring_exit(&z->ring);
 	free(z);
 	tx->state = NULL;
 	return rc;

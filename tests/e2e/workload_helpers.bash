@@ -48,12 +48,21 @@ stop_server() {
 	local rc=0
 	wait "$SRV_PID" || rc=$?
 	SRV_PID=
-	[ "$rc" -eq 0 ]
+	[ "$rc" -eq 0 ] || { echo "the server exited $rc" >&2; server_said; return 1; }
 }
 
 # value KEY FILE: the value of a key=value line.
 value() {
 	sed -n "s/^$1=//p" "$2"
+}
+
+# server_said: the server's stderr so far, when it said anything; a client
+# failure is often the server's (it refused, or a sanitizer stopped it).
+server_said() {
+	if [ -s "$TMP/srv.err" ]; then
+		echo "the server's stderr:" >&2
+		head -n 60 "$TMP/srv.err" >&2
+	fi
 }
 
 # client_ok ARGS...: a verified client against $PORT; bytes > 0, verify_errors=0.
@@ -62,6 +71,7 @@ client_ok() {
 		>"$TMP/cli.out" 2>"$TMP/cli.err" || {
 		echo "client $* failed:" >&2
 		cat "$TMP/cli.err" >&2
+		server_said
 		return 1
 	}
 	local bytes errors
