@@ -336,6 +336,20 @@ void counter_scale(uint64_t raw, uint64_t enabled, uint64_t running, double *val
 	}
 }
 
+/* Opens attr on this process and closes it: 1 with reason "yes", or 0 with
+ * why the kernel refused. */
+static int probe_open(struct perf_event_attr *attr, char *reason, size_t len)
+{
+	int fd = sys_perf_open(attr, 0, -1);
+	if (fd < 0) {
+		counter_open_reason(errno, attr->type, reason, len);
+		return 0;
+	}
+	close(fd);
+	snprintf(reason, len, "yes");
+	return 1;
+}
+
 int counter_probe(const struct counter_plan *plan, size_t i, char *reason, size_t len)
 {
 	const struct counter_event *ce = &plan->ev[i];
@@ -346,14 +360,7 @@ int counter_probe(const struct counter_plan *plan, size_t i, char *reason, size_
 	struct perf_event_attr attr = ce->attr;
 	attr.disabled = 1;
 	attr.inherit = 0;
-	int fd = sys_perf_open(&attr, 0, -1);
-	if (fd < 0) {
-		counter_open_reason(errno, attr.type, reason, len);
-		return 0;
-	}
-	close(fd);
-	snprintf(reason, len, "yes");
-	return 1;
+	return probe_open(&attr, reason, len);
 }
 
 int counters_hw_pmu_available(char *reason, size_t len)
@@ -366,14 +373,7 @@ int counters_hw_pmu_available(char *reason, size_t len)
 	attr.disabled = 1;
 	attr.exclude_kernel = 1; /* so that perf_event_paranoid does not mask the answer */
 	attr.exclude_hv = 1;
-	int fd = sys_perf_open(&attr, 0, -1);
-	if (fd < 0) {
-		counter_open_reason(errno, attr.type, reason, len);
-		return 0;
-	}
-	close(fd);
-	snprintf(reason, len, "yes");
-	return 1;
+	return probe_open(&attr, reason, len);
 }
 
 /* --- counting a process ----------------------------------------------------- */

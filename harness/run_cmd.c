@@ -25,8 +25,6 @@
 #include "results.h"
 #include "run.h"
 
-#define MAX_MSG_SIZE (64ul << 20)
-#define MAX_THREADS  1024
 #define MAX_SECONDS  3600.0
 
 struct run_args {
@@ -81,7 +79,7 @@ static int parse_size(const char *s, unsigned long *out)
 		v <<= 10, end++;
 	else if (*end == 'M' || *end == 'm')
 		v <<= 20, end++;
-	if (*end || v < MESSAGE_MIN_SIZE || v > MAX_MSG_SIZE) /* the workloads' bounds */
+	if (*end || v < MESSAGE_MIN_SIZE || v > MESSAGE_MAX_SIZE) /* the workloads' bounds */
 		return -1;
 	*out = (unsigned long)v;
 	return 0;
@@ -142,7 +140,7 @@ static int take_option(int c, char *arg, struct run_args *a)
 			   : -1;
 	case 't': {
 		long t = strtol(arg, &end, 10);
-		if (end == arg || *end || t < 1 || t > MAX_THREADS)
+		if (end == arg || *end || t < 1 || t > CLIENT_THREADS_MAX)
 			return bad_value(c, arg, "a thread count, 1..1024");
 		sp->threads = (unsigned)t;
 		return -1;

@@ -231,58 +231,64 @@ static int key_impls(struct parse_state *st, const char *value)
 	return 1;
 }
 
-static int key_sizes(struct parse_state *st, const char *value)
+/* Appends v to a list of numbers unless it is there already (tok as written). */
+static int push_number(struct parse_state *st, unsigned long **list, size_t *n,
+		       unsigned long v, const char *tok)
 {
-	struct sweep_config *cfg = st->cfg;
+	for (size_t i = 0; i < *n; i++)
+		if ((*list)[i] == v)
+			return bad(st, "%s: %s is listed twice", st->key_name, tok);
+	unsigned long *grown = realloc(*list, (*n + 1) * sizeof(*grown));
+	if (!grown)
+		return bad(st, "out of memory");
+	*list = grown;
+	grown[(*n)++] = v;
+	return 1;
+}
+
+/* A whole number in [1, max], the shape parse_count has, for number lists. */
+static int parse_thread_count(const char *s, unsigned long *out)
+{
+	return parse_count(s, SWEEP_THREADS_MAX, out);
+}
+
+/* Parses value's items with parse into a list of numbers: `noun` names one
+ * item, `example` shows a list, `expected` says what a good item is. */
+static int parse_number_list(struct parse_state *st, const char *value,
+			     int (*parse)(const char *, unsigned long *), const char *noun,
+			     const char *example, const char *expected, unsigned long **list,
+			     size_t *n)
+{
 	char tok[SWEEP_LIST_MAX][LIST_ITEM_MAX];
 	size_t ntok;
 	if (!split_list(st, value, tok, SWEEP_LIST_MAX, &ntok))
 		return 0;
 	if (ntok == 0)
-		return bad(st, "sizes: expected at least one message size (e.g. 256 1K 64K 1M)");
+		return bad(st, "%s: expected at least one %s (e.g. %s)", st->key_name, noun,
+			   example);
 	for (size_t i = 0; i < ntok; i++) {
-		unsigned long b;
-		if (sweep_parse_size(tok[i], &b))
-			return bad(
-			    st,
-			    "sizes: %s: expected a size in bytes from 8 to 64M (256, 1K, 64K, 1M)",
-			    tok[i]);
-		for (size_t k = 0; k < cfg->n_sizes; k++)
-			if (cfg->sizes[k] == b)
-				return bad(st, "sizes: %s is listed twice (%lu bytes)", tok[i], b);
-		unsigned long *v = realloc(cfg->sizes, (cfg->n_sizes + 1) * sizeof(*v));
-		if (!v)
-			return bad(st, "out of memory");
-		cfg->sizes = v;
-		v[cfg->n_sizes++] = b;
+		unsigned long v;
+		if (parse(tok[i], &v))
+			return bad(st, "%s: %s: expected a %s", st->key_name, tok[i], expected);
+		if (!push_number(st, list, n, v, tok[i]))
+			return 0;
 	}
 	return 1;
 }
 
+static int key_sizes(struct parse_state *st, const char *value)
+{
+	return parse_number_list(st, value, sweep_parse_size, "message size", "256 1K 64K 1M",
+				 "size in bytes from 8 to 64M (256, 1K, 64K, 1M)", &st->cfg->sizes,
+				 &st->cfg->n_sizes);
+}
+
 static int key_threads(struct parse_state *st, const char *value)
 {
-	struct sweep_config *cfg = st->cfg;
-	char tok[SWEEP_LIST_MAX][LIST_ITEM_MAX];
-	size_t ntok;
-	if (!split_list(st, value, tok, SWEEP_LIST_MAX, &ntok))
-		return 0;
-	if (ntok == 0)
-		return bad(st, "threads: expected at least one thread count (e.g. 1 2 4 8)");
-	for (size_t i = 0; i < ntok; i++) {
-		unsigned long t;
-		if (parse_count(tok[i], SWEEP_THREADS_MAX, &t))
-			return bad(st, "threads: %s: expected a thread count from 1 to %d", tok[i],
-				   SWEEP_THREADS_MAX);
-		for (size_t k = 0; k < cfg->n_threads; k++)
-			if (cfg->threads[k] == t)
-				return bad(st, "threads: %s is listed twice", tok[i]);
-		unsigned *v = realloc(cfg->threads, (cfg->n_threads + 1) * sizeof(*v));
-		if (!v)
-			return bad(st, "out of memory");
-		cfg->threads = v;
-		v[cfg->n_threads++] = (unsigned)t;
-	}
-	return 1;
+	char expected[64];
+	snprintf(expected, sizeof(expected), "thread count from 1 to %u", SWEEP_THREADS_MAX);
+	return parse_number_list(st, value, parse_thread_count, "thread count", "1 2 4 8",
+				 expected, &st->cfg->threads, &st->cfg->n_threads);
 }
 
 static int key_modes(struct parse_state *st, const char *value)

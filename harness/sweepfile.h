@@ -46,7 +46,7 @@
 #define SWEEP_LIST_MAX	  64		   /* items per list */
 #define SWEEP_SIZE_MIN	  MESSAGE_MIN_SIZE /* 8 B: one byte per field */
 #define SWEEP_SIZE_MAX	  MESSAGE_MAX_SIZE /* 64 MiB */
-#define SWEEP_THREADS_MAX 256
+#define SWEEP_THREADS_MAX CLIENT_THREADS_MAX /* 1024, as `copyscope run` */
 #define SWEEP_REPS_MAX	  1000
 #define SWEEP_SECONDS_MAX 3600.0
 
@@ -72,7 +72,7 @@ struct sweep_config {
 	size_t n_impls;
 	unsigned long *sizes;
 	size_t n_sizes;
-	unsigned *threads;
+	unsigned long *threads;
 	size_t n_threads;
 	char **modes; /* "stream", "rr" */
 	size_t n_modes;

@@ -34,7 +34,6 @@
 #define PROG		"copyscope-client"
 #define HELLO_TIMEOUT_S 10.0
 #define BUSY_POLL_US	50
-#define MAX_THREADS	1024
 #define MAX_SECONDS	86400.0
 #define STOP_GRACE_S	5 /* seconds the server gets to finish after "stop" */
 
@@ -119,7 +118,7 @@ static int parse_option(int c, const char *arg, struct client_config *cfg)
 			   ? bad_input(PROG, "--size", arg, "a message size from 8 B to 64 MiB")
 			   : 0;
 	case 't':
-		return parse_uint(arg, 1, MAX_THREADS, &cfg->threads) < 0
+		return parse_uint(arg, 1, CLIENT_THREADS_MAX, &cfg->threads) < 0
 			   ? bad_input(PROG, "--threads", arg, "a thread count from 1 to 1024")
 			   : 0;
 	case 'd':

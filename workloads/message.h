@@ -33,6 +33,10 @@
 #define MESSAGE_MIN_SIZE 8u
 #define MESSAGE_MAX_SIZE (64u << 20)
 
+/* Connections one client opens, one thread and one message each: the client,
+ * `copyscope run --threads` and sweep files share this bound. */
+#define CLIENT_THREADS_MAX 1024u
+
 enum message_layout { LAYOUT_SCATTERED = 0, LAYOUT_CONTIGUOUS = 1 };
 
 struct message {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PAGE 4096u
 
@@ -53,6 +54,26 @@ static void staging_free(struct staging *st)
 	if (st)
 		free(st->area);
 	free(st);
+}
+
+double tx_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+int tx_wait_expired(const atomic_bool *stop, double deadline)
+{
+	if (stop && atomic_load_explicit(stop, memory_order_relaxed)) {
+		errno = ECANCELED;
+		return -1;
+	}
+	if (deadline > 0 && tx_now_s() > deadline) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	return 0;
 }
 
 unsigned one_slot(size_t size)

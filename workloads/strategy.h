@@ -112,4 +112,10 @@ void rx_close(struct rx *rx, const struct strategy *s);
 int one_copy_recv(struct rx *rx);
 unsigned one_slot(size_t size);
 
+/* For the zero-copy rows' waits on the kernel: CLOCK_MONOTONIC seconds, and
+ * whether to give up, -1 with errno ECANCELED when *stop is set (stop may be
+ * NULL) or ETIMEDOUT past deadline (0: none); 0 to go on waiting. */
+double tx_now_s(void);
+int tx_wait_expired(const atomic_bool *stop, double deadline);
+
 #endif

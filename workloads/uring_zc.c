@@ -124,13 +124,6 @@ struct uzc_sender {
 	char failure[200]; /* why the send path gave up, for teardown */
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Takes every CQE queued, waiting up to one tick for the first when `wait`.
  * Returns how many, or -1 with z->failure set. */
 static int uzc_reap(struct uzc_sender *z, bool wait)
@@ -196,14 +189,8 @@ static int uzc_wait(struct uzc_sender *z, enum uzc_until what, unsigned slot,
 			return 0;
 		if (n > 0)
 			continue;
-		if (stop && atomic_load_explicit(stop, memory_order_relaxed)) {
-			errno = ECANCELED;
+		if (tx_wait_expired(stop, deadline) < 0)
 			return -1;
-		}
-		if (deadline > 0 && now_s() > deadline) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -402,7 +389,7 @@ int uzc_tx_teardown(struct tx *tx, char *err, size_t errlen)
 	if (z->failure[0]) {
 		snprintf(err, errlen, "%s", z->failure);
 		rc = -1;
-	} else if (uzc_wait(z, UNTIL_IDLE, 0, NULL, now_s() + UZC_DRAIN_LIMIT) < 0) {
+	} else if (uzc_wait(z, UNTIL_IDLE, 0, NULL, tx_now_s() + UZC_DRAIN_LIMIT) < 0) {
 		snprintf(err, errlen,
 			 "%u io_uring zero-copy requests still without their notification at "
 			 "close (%llu sent): %s",

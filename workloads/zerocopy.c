@@ -186,13 +186,6 @@ static int zc_reap(int fd, struct zc_sender *z)
 	}
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* Waits until id and every id before it completed. Gives up when the server
  * stops (stop != NULL) or at deadline (> 0): -1, errno ECANCELED/ETIMEDOUT. */
 static int zc_wait(struct tx *tx, struct zc_sender *z, uint32_t id, const atomic_bool *stop,
@@ -206,14 +199,8 @@ static int zc_wait(struct tx *tx, struct zc_sender *z, uint32_t id, const atomic
 		}
 		if (n > 0)
 			continue;
-		if (stop && atomic_load_explicit(stop, memory_order_relaxed)) {
-			errno = ECANCELED;
+		if (tx_wait_expired(stop, deadline) < 0)
 			return -1;
-		}
-		if (deadline > 0 && now_s() > deadline) {
-			errno = ETIMEDOUT;
-			return -1;
-		}
 		/* POLLERR means the error queue has something, or the socket an
 		 * error (the peer left); the latter stays set, so nap then. */
 		struct pollfd p = {.fd = tx->fd, .events = 0};
@@ -286,7 +273,7 @@ int zc_tx_teardown(struct tx *tx, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", z->failure);
 		rc = -1;
 	} else if (z->last_id && !zc_ledger_idle(&z->ledger) &&
-		   zc_wait(tx, z, z->ledger.next_id - 1, NULL, now_s() + ZC_DRAIN_LIMIT) < 0) {
+		   zc_wait(tx, z, z->ledger.next_id - 1, NULL, tx_now_s() + ZC_DRAIN_LIMIT) < 0) {
 		snprintf(err, errlen, "%llu of %llu zero-copy completions missing at close: %s",
 			 (unsigned long long)(z->ledger.sends - z->ledger.completions),
 			 (unsigned long long)z->ledger.sends,

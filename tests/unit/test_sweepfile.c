@@ -250,7 +250,7 @@ Test(sweepfile, bad_size_names_its_line)
 Test(sweepfile, zero_threads_is_refused)
 {
 	expect_error("impls = a1\nsizes = 1K\nthreads = 0\nduration = 1\n", 3, "threads: 0:");
-	expect_error("impls = a1\nsizes = 1K\nthreads = 1 999\nduration = 1\n", 3, "threads: 999:");
+	expect_error("impls = a1\nsizes = 1K\nthreads = 1 1025\nduration = 1\n", 3, "threads: 1025:");
 }
 
 Test(sweepfile, empty_impls_is_refused)
