@@ -188,6 +188,9 @@ static void write_crossover_line(FILE *out, const struct results_dir *rd, const 
 	fprintf(out, ".\n");
 }
 
+static void write_sides_vs_two(FILE *out, const struct results_dir *rd, const char *impl,
+			       long size, long th);
+
 static void write_crossovers(FILE *out, const struct results_dir *rd, const char *impl)
 {
 	if (!has_impl(rd, impl) || !has_impl(rd, "two-copy")) {
@@ -201,6 +204,10 @@ static void write_crossovers(FILE *out, const struct results_dir *rd, const char
 		impl, rd->mode);
 	for (size_t t = 0; t < rd->nthreads; t++)
 		write_crossover_line(out, rd, impl, rd->threads[t]);
+	if (rd->nsizes && rd->nthreads) {
+		fprintf(out, "\nWhat each side pays, at the largest size:\n\n");
+		write_sides_vs_two(out, rd, impl, rd->sizes[rd->nsizes - 1], rd->threads[0]);
+	}
 	fprintf(out, "\n");
 }
 
@@ -301,27 +308,37 @@ static double busy_share(const struct results_dir *rd, const char *impl, long si
 }
 
 /*
- * What the sender pays: its CPU per byte against two-copy's, and how busy
- * each side was. On loopback the sender's sendmsg also runs the receive path,
- * so a server near 100% is the bottleneck, whatever the strategy saves.
+ * What impl costs each side against two-copy at one point: CPU per byte and
+ * how busy each side was. On loopback the sender's sendmsg also runs the
+ * receive path, so the server is often the side near 100% of a CPU, and then
+ * its cost per byte, not the client's, sets the throughput.
  */
-static void write_zc_cpu(FILE *out, const struct results_dir *rd, const char *impl, long size,
-			 long th)
+static void write_sides_vs_two(FILE *out, const struct results_dir *rd, const char *impl,
+			       long size, long th)
 {
-	double z = val(rd, impl, rd->mode, size, th, "srv_cpu_ns_per_byte", "median");
-	double two = val(rd, "two-copy", rd->mode, size, th, "srv_cpu_ns_per_byte", "median");
-	double srv = busy_share(rd, impl, size, th, "srv");
-	double cli = busy_share(rd, impl, size, th, "cli");
-	if (isnan(z) || isnan(two))
-		return;
-	fprintf(out, "  Server CPU per byte there: %s %.4g ns, two-copy %.4g ns (%+.0f%%)", impl, z,
-		two, (z / two - 1) * 100);
-	if (!isnan(srv) && !isnan(cli))
-		fprintf(out,
-			"; with %s the server used %.0f%% of a CPU over the window and the client "
-			"%.0f%% (user + system time ÷ window)",
-			impl, srv, cli);
-	fprintf(out, ".\n");
+	static const char *const side[] = {"srv", "cli"}, *const name[] = {"server", "client"};
+	char a[32], col[64];
+	int shown = 0;
+	for (int i = 0; i < 2; i++) {
+		snprintf(col, sizeof(col), "%s_cpu_ns_per_byte", side[i]);
+		double x = val(rd, impl, rd->mode, size, th, col, "median");
+		double two = val(rd, "two-copy", rd->mode, size, th, col, "median");
+		if (isnan(x) || isnan(two) || two <= 0)
+			continue;
+		if (!shown++)
+			fprintf(out, "  CPU per byte at %s, %ld %s (medians): ", sz(a, (double)size),
+				th, threads_word(th));
+		else
+			fprintf(out, "; ");
+		fprintf(out, "%s %s %.4g ns, two-copy %.4g ns (%+.0f%%)", name[i], impl, x, two,
+			(x / two - 1) * 100);
+		double busy = busy_share(rd, impl, size, th, side[i]);
+		double busy2 = busy_share(rd, "two-copy", size, th, side[i]);
+		if (!isnan(busy) && !isnan(busy2))
+			fprintf(out, ", using %.0f%% and %.0f%% of a CPU", busy, busy2);
+	}
+	if (shown)
+		fprintf(out, " (user + system time ÷ window).\n");
 }
 
 static void write_zc_cost(FILE *out, const struct results_dir *rd, const char *impl)
@@ -340,7 +357,7 @@ static void write_zc_cost(FILE *out, const struct results_dir *rd, const char *i
 		"  Server context switches per message at %s, %ld %s: %s %.4g, two-copy "
 		"%.4g.\n",
 		sz(a, (double)size), th, threads_word(th), impl, z, two);
-	write_zc_cpu(out, rd, impl, size, th);
+	write_sides_vs_two(out, rd, impl, size, th);
 }
 
 static void write_q1(FILE *out, const struct results_dir *rd)

@@ -117,12 +117,24 @@ Test(report, without_pmu_says_misses_were_not_measured_and_shows_cpu_time)
 	free(text);
 }
 
-Test(report, cites_what_zero_copy_costs_the_sender_per_byte)
+Test(report, cites_what_zero_copy_costs_each_side_per_byte)
 {
 	char *text = report_of("tests/fixtures/nopmu");
-	assert_has(text,
-		   "Server CPU per byte there: zero-copy 0.2578 ns, two-copy 0.3578 ns (-28%)");
-	assert_has(text, "with zero-copy the server used 109% of a CPU over the window and the "
-			 "client 171%");
+	assert_has(text, "CPU per byte at 64 KiB, 1 thread (medians): server zero-copy 0.2578 ns, "
+			 "two-copy 0.3578 ns (-28%), using 109% and 116% of a CPU; client zero-copy "
+			 "0.4059 ns, two-copy 0.4059 ns (+0%), using 171% and 132% of a CPU");
+	free(text);
+}
+
+Test(report, backs_the_one_copy_crossover_with_each_sides_cost)
+{
+	char *text = report_of("tests/fixtures/nopmu");
+	const char *q4 = strstr(text, "## 4.");
+	cr_assert_not_null(q4);
+	const char *q5 = strstr(q4, "## 5.");
+	cr_assert_not_null(q5);
+	const char *line = strstr(q4, "server one-copy 0.3078 ns, two-copy 0.3578 ns (-14%), using "
+				      "160% and 116% of a CPU");
+	cr_expect(line && line < q5, "question 4 lacks the sides' cost:\n%s", text);
 	free(text);
 }
