@@ -150,9 +150,7 @@ static int parse_option(int c, const char *arg, struct client_config *cfg)
 		return 0;
 	case 'C':
 		cfg->pin = true;
-		return parse_cpus(arg, &cfg->cpus) < 0
-			   ? bad_input(PROG, "--cpus", arg, "a CPU list like 0 or 0-1,3")
-			   : 0;
+		return parse_cpu_option(PROG, arg, &cfg->cpus);
 	}
 	return 2;
 }

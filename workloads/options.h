@@ -9,6 +9,7 @@
 #define COPYSCOPE_OPTIONS_H
 
 #include <sched.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Unsigned integer in [min, max]; an optional binary suffix K, M or G
@@ -20,6 +21,13 @@ int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int parse_seconds(const char *s, double min, double max, double *out);
 /* A CPU list like "0", "0-3" or "0-1,3": every CPU below CPU_SETSIZE. */
 int parse_cpus(const char *s, cpu_set_t *out);
+
+/* Are all of want's CPUs ones this process may run on (sched_getaffinity)?
+ * 0, or -1 with those it may run on written to `here` as a list ("0-1"). */
+int cpus_available(const cpu_set_t *want, char *here, size_t len);
+/* --cpus: parse_cpus and cpus_available, or the one-line error naming the
+ * option. 0, or 2 (the exit status for bad input). */
+int parse_cpu_option(const char *prog, const char *arg, cpu_set_t *out);
 
 /* The one-line error for bad input, "PROG: OPT[ VAL]: expected WHAT", on
  * stderr; returns 2, the exit status for bad input. val may be NULL. */

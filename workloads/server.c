@@ -44,6 +44,13 @@ struct server_config {
 	uint64_t mem_max; /* bytes of message pools all connections may hold together */
 };
 
+/* A connection's tx_stats as its thread last published them (after every
+ * message and once more at the end), so that the main thread can sum them
+ * at the window's edges while the thread runs. */
+struct live_stats {
+	_Atomic uint64_t msgs, bytes, zc_sends, zc_completions, zc_copied, zc_enobufs;
+};
+
 struct conn {
 	struct conn *next;
 	pthread_t thread;
@@ -51,6 +58,7 @@ struct conn {
 	atomic_bool done;
 	uint64_t mem;	       /* bytes reserved against server.mem_used */
 	struct tx_stats stats; /* the thread's totals, valid once done */
+	struct live_stats live;
 	struct server *server;
 	char peer[64];
 };
@@ -66,6 +74,7 @@ struct server {
 	uint64_t refused;	       /* connections closed for CONNS_MAX */
 	atomic_uint_fast64_t mem_used; /* bytes of message pools held now */
 	struct cpu_time begin, end;
+	struct tx_stats at_begin, at_end; /* counts at the window's edges */
 	bool began, ended;
 };
 
@@ -81,8 +90,8 @@ static void usage(FILE *f)
 		"  --host ADDR   address to listen on (default 127.0.0.1)\n"
 		"  --port N      port, 0..65535 (default 0: the kernel picks; see the first line)\n"
 		"  --ctl-fd N    control socket from the harness: answers \"begin\"/\"end\" with "
-		"\"ok\"\n"
-		"                and reports utime_s/stime_s between them\n"
+		"\"ok\";\n"
+		"                the totals then cover the window between them (conns: all)\n"
 		"  --cpus LIST   pin every thread to these CPUs, e.g. 0 or 0-1,3\n"
 		"  --max-mem MIB message memory all connections may hold together (default:\n"
 		"                half the RAM); a hello that would pass it is refused\n"
@@ -147,9 +156,8 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			cfg->ctl_fd = (int)v;
 			break;
 		case 'C':
-			if (parse_cpus(optarg, &cfg->cpus) < 0)
-				return bad_input(PROG, "--cpus", optarg,
-						 "a CPU list like 0 or 0-1,3");
+			if (parse_cpu_option(PROG, optarg, &cfg->cpus))
+				return 2;
 			cfg->pin = true;
 			break;
 		case 'm':
@@ -237,6 +245,17 @@ static int peer_finished(int fd)
 	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : 1;
 }
 
+static void publish(struct conn *c, const struct tx_stats *t)
+{
+	struct live_stats *l = &c->live;
+	atomic_store_explicit(&l->msgs, t->msgs, memory_order_relaxed);
+	atomic_store_explicit(&l->bytes, t->bytes, memory_order_relaxed);
+	atomic_store_explicit(&l->zc_sends, t->zc_sends, memory_order_relaxed);
+	atomic_store_explicit(&l->zc_completions, t->zc_completions, memory_order_relaxed);
+	atomic_store_explicit(&l->zc_copied, t->zc_copied, memory_order_relaxed);
+	atomic_store_explicit(&l->zc_enobufs, t->zc_enobufs, memory_order_relaxed);
+}
+
 /*
  * Sends until the client shuts its side down, then returns so that teardown
  * waits for the last zero-copy completions while the client reads what is
@@ -267,6 +286,7 @@ static int serve_stream(struct conn *c, struct tx *tx, char *err, size_t errlen)
 		}
 		tx->stats.msgs++;
 		tx->stats.bytes += size;
+		publish(c, &tx->stats);
 	}
 	return 0;
 }
@@ -297,6 +317,7 @@ static int serve_rr(struct conn *c, struct tx *tx, bool spin, char *err, size_t 
 		}
 		tx->stats.msgs++;
 		tx->stats.bytes += size;
+		publish(c, &tx->stats);
 	}
 }
 
@@ -373,6 +394,7 @@ static int serve(struct conn *c, char *err, size_t errlen)
 		rc = -1;
 	}
 	c->stats = tx.stats;
+	publish(c, &c->stats);
 	return rc;
 }
 
@@ -463,6 +485,22 @@ static void accept_one(struct server *sv, int listen_fd)
 	sv->live++;
 }
 
+/* What every connection sent so far: the reaped ones' totals plus what the
+ * live ones published. Main thread only (it alone changes the list). */
+static void count_now(const struct server *sv, struct tx_stats *t)
+{
+	*t = sv->totals;
+	for (const struct conn *c = sv->conns; c; c = c->next) {
+		const struct live_stats *l = &c->live;
+		t->msgs += atomic_load_explicit(&l->msgs, memory_order_relaxed);
+		t->bytes += atomic_load_explicit(&l->bytes, memory_order_relaxed);
+		t->zc_sends += atomic_load_explicit(&l->zc_sends, memory_order_relaxed);
+		t->zc_completions += atomic_load_explicit(&l->zc_completions, memory_order_relaxed);
+		t->zc_copied += atomic_load_explicit(&l->zc_copied, memory_order_relaxed);
+		t->zc_enobufs += atomic_load_explicit(&l->zc_enobufs, memory_order_relaxed);
+	}
+}
+
 /* One line from the harness: "begin" or "end". Returns -1 when the control
  * socket is finished with (EOF or error). */
 static int serve_ctl(struct server *sv, int fd, struct ctl_reader *rd)
@@ -482,6 +520,7 @@ static int serve_ctl(struct server *sv, int fd, struct ctl_reader *rd)
 			fprintf(stderr, PROG ": control socket: %s\n", strerror(errno));
 			return -1;
 		}
+		count_now(sv, t == &sv->begin ? &sv->at_begin : &sv->at_end);
 		if (t == &sv->begin) {
 			sv->began = true;
 			sv->ended = false;
@@ -532,19 +571,26 @@ static void stop_all(struct server *sv)
 	reap(sv, true);
 }
 
+/* With a window (begin and end on the control socket), every count and the
+ * CPU time cover it; else the server's whole life. conns is always the whole. */
 static void print_totals(const struct server *sv, const struct cpu_time *start,
 			 const struct cpu_time *now)
 {
 	const struct cpu_time *a = sv->began ? &sv->begin : start;
 	const struct cpu_time *b = sv->ended ? &sv->end : now;
-	const struct tx_stats *t = &sv->totals;
+	static const struct tx_stats none;
+	const struct tx_stats *from = sv->began ? &sv->at_begin : &none;
+	const struct tx_stats *to = sv->ended ? &sv->at_end : &sv->totals;
 	printf("impl=%s\nmsgs=%llu\nbytes=%llu\nconns=%llu\nutime_s=%.6f\nstime_s=%.6f\n",
-	       sv->cfg.strategy->name, (unsigned long long)t->msgs, (unsigned long long)t->bytes,
-	       (unsigned long long)sv->nconns, b->user - a->user, b->sys - a->sys);
+	       sv->cfg.strategy->name, (unsigned long long)(to->msgs - from->msgs),
+	       (unsigned long long)(to->bytes - from->bytes), (unsigned long long)sv->nconns,
+	       b->user - a->user, b->sys - a->sys);
 	if (sv->cfg.strategy->zerocopy)
 		printf("zc_sends=%llu\nzc_completions=%llu\nzc_copied=%llu\nzc_enobufs=%llu\n",
-		       (unsigned long long)t->zc_sends, (unsigned long long)t->zc_completions,
-		       (unsigned long long)t->zc_copied, (unsigned long long)t->zc_enobufs);
+		       (unsigned long long)(to->zc_sends - from->zc_sends),
+		       (unsigned long long)(to->zc_completions - from->zc_completions),
+		       (unsigned long long)(to->zc_copied - from->zc_copied),
+		       (unsigned long long)(to->zc_enobufs - from->zc_enobufs));
 	fflush(stdout);
 }
 

@@ -76,6 +76,15 @@ int tx_wait_expired(const atomic_bool *stop, double deadline)
 	return 0;
 }
 
+void tx_zc_counts(struct tx *tx, uint64_t sends, uint64_t completions, uint64_t copied,
+		  uint64_t enobufs)
+{
+	tx->stats.zc_sends = sends;
+	tx->stats.zc_completions = completions;
+	tx->stats.zc_copied = copied;
+	tx->stats.zc_enobufs = enobufs;
+}
+
 unsigned one_slot(size_t size)
 {
 	(void)size;

@@ -117,5 +117,9 @@ unsigned one_slot(size_t size);
  * NULL) or ETIMEDOUT past deadline (0: none); 0 to go on waiting. */
 double tx_now_s(void);
 int tx_wait_expired(const atomic_bool *stop, double deadline);
+/* A zero-copy row's ledger counts into tx->stats, after every send (the
+ * server publishes them while the connection runs) and at teardown. */
+void tx_zc_counts(struct tx *tx, uint64_t sends, uint64_t completions, uint64_t copied,
+		  uint64_t enobufs);
 
 #endif

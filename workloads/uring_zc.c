@@ -269,6 +269,8 @@ int uzc_send(struct tx *tx, uint32_t seq)
 		}
 	}
 	tx->next = (slot + 1) % tx->nslots;
+	tx_zc_counts(tx, z->ledger.sends, z->ledger.completions, z->ledger.copied,
+		     z->ledger.enobufs);
 	return 0;
 }
 
@@ -397,10 +399,8 @@ int uzc_tx_teardown(struct tx *tx, char *err, size_t errlen)
 			 z->failure[0] ? z->failure : strerror(errno));
 		rc = -1;
 	}
-	tx->stats.zc_sends = z->ledger.sends;
-	tx->stats.zc_completions = z->ledger.completions;
-	tx->stats.zc_copied = z->ledger.copied;
-	tx->stats.zc_enobufs = z->ledger.enobufs;
+	tx_zc_counts(tx, z->ledger.sends, z->ledger.completions, z->ledger.copied,
+		     z->ledger.enobufs);
 	if (z->ring_ok)
 		uzc_ring_exit(&z->ring);
 	free(z);

@@ -260,6 +260,8 @@ int zc_send(struct tx *tx, uint32_t seq)
 		iov_advance(&v, &cnt, (size_t)n);
 	}
 	tx->next = (slot + 1) % tx->nslots;
+	tx_zc_counts(tx, z->ledger.sends, z->ledger.completions, z->ledger.copied,
+		     z->ledger.enobufs);
 	return 0;
 }
 
@@ -280,10 +282,8 @@ int zc_tx_teardown(struct tx *tx, char *err, size_t errlen)
 			 z->failure[0] ? z->failure : strerror(errno));
 		rc = -1;
 	}
-	tx->stats.zc_sends = z->ledger.sends;
-	tx->stats.zc_completions = z->ledger.completions;
-	tx->stats.zc_copied = z->ledger.copied;
-	tx->stats.zc_enobufs = z->ledger.enobufs;
+	tx_zc_counts(tx, z->ledger.sends, z->ledger.completions, z->ledger.copied,
+		     z->ledger.enobufs);
 	free(z->last_id);
 	free(z->in_flight);
 	free(z);

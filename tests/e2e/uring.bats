@@ -105,6 +105,11 @@ assert len(rows) == 1, rows
 r = rows[0]
 assert r["impl"] == "uring-zc", r["impl"]
 assert r["status"] == "ok", r["status"]
-assert int(r["zc_sends"]) > 0 and r["zc_completions"] == r["zc_sends"], r
+# The row covers the window: completions of sends made before it land in
+# it, and sends near its end are still in flight, so the two differ by at
+# most what the 2 connections keep in flight (UZC_REQS = 256 each).
+sends, done = int(r["zc_sends"]), int(r["zc_completions"])
+assert sends > 0 and abs(sends - done) <= 2 * 256, r
+assert r["zc_copied"] == r["zc_completions"], r
 PY
 }

@@ -174,6 +174,8 @@ PY
 --bogus|$cli --port 1 --bogus
 --ctl-fd|$cli --port 1 --ctl-fd 999
 --cpus|$cli --port 1 --cpus 3-1
+--cpus 1000: expected CPUs this process may run on|$cli --port 1 --cpus 1000
+--cpus 0,1000: expected CPUs this process may run on|$srv --impl a1 --cpus 0,1000
 --impl|$srv --impl foo
 --impl|$srv
 --port|$srv --impl a1 --port 70000
@@ -254,6 +256,43 @@ PY
 	[ "$(value impl "$TMP/srv.out")" = one-copy ]
 	[ -n "$(value utime_s "$TMP/srv.out")" ]
 	[ -n "$(value stime_s "$TMP/srv.out")" ]
+}
+
+@test "with a window, the server's msgs and zc_* cover it, not the whole stream" {
+	# A client measuring 1 s after 0.5 s of warm-up; begin and end 0.3 s apart
+	# inside its window. Counted over the whole stream, the server's msgs would
+	# be about 1.5x the client's.
+	python3 - "$BIN/copyscope-server" "$BIN/copyscope-client" >"$TMP/srv.out" <<'PY'
+import re, signal, socket, subprocess, sys, time
+ours, theirs = socket.socketpair()
+p = subprocess.Popen([sys.argv[1], "--impl", "a3", "--ctl-fd", str(theirs.fileno())],
+                     pass_fds=[theirs.fileno()], stdout=subprocess.PIPE)
+theirs.close()
+port = re.match(rb"listening 127\.0\.0\.1:(\d+)", p.stdout.readline()).group(1).decode()
+c = subprocess.Popen([sys.argv[2], "--port", port, "--size", "16K", "--warmup", "0.5",
+                      "--duration", "1"], stdout=subprocess.PIPE)
+f = ours.makefile("rwb", buffering=0)
+time.sleep(0.6)
+for word in (b"begin\n", b"end\n"):
+    f.write(word)
+    assert f.readline() == b"ok\n", word
+    time.sleep(0.3)
+client, _ = c.communicate(timeout=30)
+assert c.returncode == 0
+p.send_signal(signal.SIGTERM)
+out, _ = p.communicate(timeout=20)
+assert p.returncode == 0, p.returncode
+sys.stdout.write(out.decode())
+sys.stdout.write("client_" + client.decode().replace("\n", "\nclient_"))
+PY
+	cat "$TMP/srv.out" >&2
+	msgs=$(value msgs "$TMP/srv.out")
+	[ "$msgs" -lt "$(value client_msgs "$TMP/srv.out")" ]
+	sends=$(value zc_sends "$TMP/srv.out")
+	[ "$msgs" -gt 0 ]
+	# the ledger and the message count move together, within what is in flight
+	[ "$sends" -le $((msgs + msgs / 4 + 64)) ]
+	[ "$sends" -ge $((msgs - msgs / 4 - 64)) ]
 }
 
 @test "SIGINT stops the server cleanly while a client is connected" {
