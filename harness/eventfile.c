@@ -172,11 +172,12 @@ int eventfile_load(const char *path, struct event_set *set, char *err, size_t er
 		memcpy(text + len, chunk, got);
 		len += got;
 	}
-	int rderr = ferror(f);
+	int rderr = ferror(f) ? (errno ? errno : EIO) : 0; /* a folder: EISDIR */
 	fclose(f);
 	if (rderr) {
 		free(text);
-		return errmsg_set(err, errlen, "%s: read error", path);
+		return errmsg_set(err, errlen, "%s: %s (expected an event file)", path,
+				  strerror(rderr));
 	}
 	int rc = eventfile_parse(text ? text : "", len, path, set, err, errlen);
 	free(text);

@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "counters.h"
+#include "errmsg.h"
 #include "eventfile.h"
 #include "run.h"
 
@@ -17,7 +18,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: copyscope events [FILE | NAME...]\n"
 		"Resolves each event of FILE (default perfcfg/events/parte.events) or each NAME\n"
-		"(a libpfm4 name or tracepoint:<system>:<name>) and prints: key, level, name as\n"
+		"(a libpfm4 name or tracepoint:<system>:<name>; an argument with a '/' or\n"
+		"'.events' is a FILE) and prints: key, level, name as\n"
 		"given, perf type and config, libpfm4's canonical string, and whether this\n"
 		"machine can count it ('yes' or 'no: <reason>'). An event it cannot count\n"
 		"is an empty cell in runs.csv. Exit 0 even then; 2 for an unknown name.\n");
@@ -29,6 +31,12 @@ static int is_file(const char *arg)
 	return !stat(arg, &st) && S_ISREG(st.st_mode);
 }
 
+/* A path, not an event name: no libpfm4 or tracepoint name has a '/' or ".events". */
+static int names_a_file(const char *arg)
+{
+	return strchr(arg, '/') || strstr(arg, ".events");
+}
+
 static int load(int argc, char **argv, struct event_set *events, char *err, size_t errlen)
 {
 	char path[4096];
@@ -36,8 +44,13 @@ static int load(int argc, char **argv, struct event_set *events, char *err, size
 		run_default_events(path, sizeof(path));
 		return eventfile_load(path, events, err, errlen);
 	}
-	if (argc == 2 && (is_file(argv[1]) || strstr(argv[1], ".events")))
+	if (argc == 2 && (is_file(argv[1]) || names_a_file(argv[1])))
 		return eventfile_load(argv[1], events, err, errlen);
+	for (int i = 1; i < argc; i++)
+		if (names_a_file(argv[i]))
+			return errmsg_set(err, errlen,
+					  "%s: expected one event file alone, or event names",
+					  argv[i]);
 	return event_set_from_names(argv + 1, argc - 1, events, err, errlen);
 }
 

@@ -198,6 +198,35 @@ static int ends_with_newline(int fd, off_t size)
 	return size == 0 || (pread(fd, &last, 1, size - 1) == 1 && last == '\n');
 }
 
+/*
+ * Proves that a file can be created in dir by creating one: an unnamed
+ * O_TMPFILE, or where the file system has none, a uniquely named file that is
+ * removed at once. access(W_OK) is not proof: it says yes to root for /sys or
+ * /proc, where creating a file fails. 0, or -1 with errno set.
+ */
+static int dir_takes_new_files(const char *dir)
+{
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return -1; /* O_TMPFILE works here, and said no */
+	char *probe;
+	if (asprintf(&probe, "%s/.copyscope-probe-XXXXXX", dir) < 0)
+		return errno = ENOMEM, -1;
+	fd = mkostemp(probe, O_CLOEXEC);
+	int e = errno;
+	if (fd >= 0) {
+		unlink(probe);
+		close(fd);
+	}
+	free(probe);
+	errno = e;
+	return fd >= 0 ? 0 : -1;
+}
+
 int results_check_appendable(const char *path, const struct result_row *row, char *err,
 			     size_t errlen)
 {
@@ -209,7 +238,7 @@ int results_check_appendable(const char *path, const struct result_row *row, cha
 		char *copy = strdup(path);
 		if (!copy)
 			return errmsg_set(err, errlen, "%s: out of memory", path);
-		int ok = access(dirname(copy), W_OK | X_OK) == 0;
+		int ok = dir_takes_new_files(dirname(copy)) == 0;
 		int e = errno;
 		free(copy);
 		return ok ? 0
@@ -218,10 +247,11 @@ int results_check_appendable(const char *path, const struct result_row *row, cha
 				       strerror(e));
 	}
 	struct stat st;
+	int wfd = -1; /* opening for writing proves it can be written, even for root */
 	int rc = fstat(fd, &st);
 	if (rc == 0 && !S_ISREG(st.st_mode))
 		rc = errmsg_set(err, errlen, "%s: not a regular file (expected a CSV file)", path);
-	else if (rc == 0 && access(path, W_OK) != 0)
+	else if (rc == 0 && (wfd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0)
 		rc = errmsg_set(err, errlen, "%s: %s (expected a writable CSV file)", path,
 				strerror(errno));
 	char *header = rc == 0 ? header_text(row) : NULL;
@@ -230,6 +260,8 @@ int results_check_appendable(const char *path, const struct result_row *row, cha
 	if (rc == 0 && check_header(fd, path, header, err, errlen) < 0)
 		rc = -1;
 	free(header);
+	if (wfd >= 0)
+		close(wfd);
 	close(fd);
 	return rc;
 }

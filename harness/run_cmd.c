@@ -26,6 +26,7 @@
 #include "run.h"
 
 #define MAX_SECONDS  3600.0
+#define MIN_DURATION 0.001 /* what copyscope-client takes for --duration (workloads/client.c) */
 
 struct run_args {
 	struct run_spec spec;
@@ -57,7 +58,7 @@ static void usage(FILE *f)
 	    "  --impl I       two-copy, one-copy, zero-copy, uring-zc (or a1..a4)\n"
 	    "  --size B       message size in bytes, 8..64Mi (suffix K or M: KiB, MiB)\n"
 	    "  --threads T    client connections/threads, 1..1024 (default 1)\n"
-	    "  --duration S   measured window in seconds, (0, 3600] (default 5)\n"
+	    "  --duration S   measured window in seconds, 0.001..3600 (default 5)\n"
 	    "  --warmup S     seconds before the window opens, [0, 3600] (default 1)\n"
 	    "  --events FILE  what to count (default perfcfg/events/parte.events)\n"
 	    "  --topology T   loopback (127.0.0.1, default) or netns (two network namespaces\n"
@@ -85,11 +86,14 @@ static int parse_size(const char *s, unsigned long *out)
 	return 0;
 }
 
-static int parse_seconds(const char *s, double lo_exclusive, double *out)
+/* Seconds in [min, MAX_SECONDS], written as the client takes them: digits or '.' first. */
+static int parse_seconds(const char *s, double min, double *out)
 {
+	if (!isdigit((unsigned char)*s) && *s != '.')
+		return -1; /* "-0", " 1", "+1": the client would refuse what %g makes of them */
 	char *end;
 	double v = strtod(s, &end);
-	if (end == s || *end || !isfinite(v) || v <= lo_exclusive || v > MAX_SECONDS)
+	if (end == s || *end || !isfinite(v) || v < min || v > MAX_SECONDS)
 		return -1;
 	*out = v;
 	return 0;
@@ -117,15 +121,35 @@ static const struct option run_options[] = {
 };
 
 /* "--size 0": the option and its value, for messages. */
-static int bad_value(int c, const char *value, const char *expected)
+static void option_input(int c, const char *value, char *input, size_t len)
 {
-	char input[256];
 	const char *name = "?";
 	for (const struct option *o = run_options; o->name; o++)
 		if (o->val == c)
 			name = o->name;
-	snprintf(input, sizeof(input), "--%s %.200s", name, value);
+	snprintf(input, len, "--%s %.200s", name, value);
+}
+
+static int bad_value(int c, const char *value, const char *expected)
+{
+	char input[256];
+	option_input(c, value, input, sizeof(input));
 	return bad(input, expected);
+}
+
+/* --server-cpus/--client-cpus: a CPU list naming only CPUs this machine lets us run on. */
+static int take_cpus(int c, const char *arg, const char **out)
+{
+	char input[256], why[256];
+	if (!cpu_list_valid(arg))
+		return bad_value(c, arg, "a CPU list such as 0 or 0-1,3");
+	if (cpu_list_available(arg, why, sizeof(why))) {
+		option_input(c, arg, input, sizeof(input));
+		fprintf(stderr, "copyscope run: %s: %s\n", input, why);
+		return 2;
+	}
+	*out = arg;
+	return -1;
 }
 
 /* Takes one parsed option: -1 taken, 2 bad input. */
@@ -146,11 +170,13 @@ static int take_option(int c, char *arg, struct run_args *a)
 		return -1;
 	}
 	case 'd':
-		return parse_seconds(arg, 0.0, &sp->duration_s)
-			   ? bad_value(c, arg, "seconds, more than 0, at most 3600")
+		return parse_seconds(arg, MIN_DURATION, &sp->duration_s)
+			   ? bad_value(c, arg,
+				       "seconds, at least 0.001 (the client's shortest window), "
+				       "at most 3600")
 			   : -1;
 	case 'w':
-		return parse_seconds(arg, -1e-12, &sp->warmup_s)
+		return parse_seconds(arg, 0.0, &sp->warmup_s)
 			   ? bad_value(c, arg, "seconds, 0..3600")
 			   : -1;
 	case 'm':
@@ -176,11 +202,9 @@ static int take_option(int c, char *arg, struct run_args *a)
 		return -1;
 	}
 	case 'S':
+		return take_cpus(c, arg, &sp->server_cpus);
 	case 'C':
-		if (!cpu_list_valid(arg))
-			return bad_value(c, arg, "a CPU list such as 0 or 0-1,3");
-		*(c == 'S' ? &sp->server_cpus : &sp->client_cpus) = arg;
-		return -1;
+		return take_cpus(c, arg, &sp->client_cpus);
 	}
 	switch (c) { /* the options that cannot be wrong */
 	case 'i':
@@ -246,10 +270,24 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	return -1;
 }
 
+static volatile sig_atomic_t caught_signal; /* SIGINT or SIGTERM, once one came */
+
 static void on_signal(int sig)
 {
-	(void)sig;
+	caught_signal = sig;
 	run_request_stop();
+}
+
+/* What a run that did not end ok says on stderr: one line. */
+static void say_outcome(int outcome, const struct result_row *row, const char *err)
+{
+	if (outcome == RUN_INTERRUPTED)
+		fprintf(stderr, "copyscope run: interrupted%s\n",
+			caught_signal == SIGTERM  ? " (SIGTERM)"
+			: caught_signal == SIGINT ? " (SIGINT)"
+						  : "");
+	else if (outcome != RUN_OK && err[0])
+		fprintf(stderr, "copyscope run: %s: %s\n", result_row_get(row, "status"), err);
 }
 
 /* Loads, resolves and checks everything; 0 ready, 2 bad input. */
@@ -325,9 +363,7 @@ int cmd_run(int argc, char **argv)
 		int outcome = run_point(&a.spec, plan, &fresh, err, sizeof(err));
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
-		if (outcome != RUN_OK && err[0])
-			fprintf(stderr, "copyscope run: %s: %s\n", result_row_get(&fresh, "status"),
-				err);
+		say_outcome(outcome, &fresh, err);
 		if (a.verbose)
 			fprintf(stderr,
 				"copyscope run: harness cpu %.6f s, workloads cpu %.6f s (%.4f%%), "

@@ -339,10 +339,11 @@ static int key_reps(struct parse_state *st, const char *value)
 static int key_duration(struct parse_state *st, const char *value)
 {
 	double s;
-	if (parse_seconds(value, &s) || s <= 0)
-		return bad(
-		    st, "duration: %s: expected seconds above 0 and at most %.0f (1.0, 1s, 500ms)",
-		    value, SWEEP_SECONDS_MAX);
+	if (parse_seconds(value, &s) || s < SWEEP_DURATION_MIN)
+		return bad(st,
+			   "duration: %s: expected seconds from %g (the client's shortest window) "
+			   "to %.0f (1.0, 1s, 500ms)",
+			   value, SWEEP_DURATION_MIN, SWEEP_SECONDS_MAX);
 	st->cfg->duration_s = s;
 	return 1;
 }
@@ -370,9 +371,12 @@ static int key_events(struct parse_state *st, const char *value)
 
 static int set_cpus(struct parse_state *st, const char *value, char **out)
 {
+	char why[256];
 	if (!cpu_list_valid(value))
 		return bad(st, "%s: %s: expected a CPU list such as 0, 0-1 or 0,2-3", st->key_name,
 			   value);
+	if (cpu_list_available(value, why, sizeof(why)))
+		return bad(st, "%s: %s: %s", st->key_name, value, why);
 	if (!(*out = strdup(value)))
 		return bad(st, "out of memory");
 	return 1;

@@ -11,11 +11,11 @@
  *     busy_poll = off                           # off | on | both; default off
  *     topologies = loopback                     # loopback | netns; default loopback
  *     reps     = 3                              # default 1
- *     duration = 1.0                            # seconds of measured window ("s"/"ms" allowed)
+ *     duration = 1.0                            # seconds of measured window ("s"/"ms"), >= 1ms
  *     warmup   = 0.2                            # seconds before it; default 0.2
  *     events   = parte.events                   # see below; default parte.events
- *     server_cpus = 0                           # optional CPU lists (pinning)
- *     client_cpus = 1
+ *     server_cpus = 0                           # optional CPU lists (pinning): CPUs
+ *     client_cpus = 1                           # this process may run on (sched_getaffinity)
  *     order    = shuffled                       # shuffled (default) | sequential
  *     seed     = 42                             # optional; else one is drawn and recorded
  *
@@ -43,12 +43,13 @@
 
 #include "message.h" /* the workloads' message size bounds */
 
-#define SWEEP_LIST_MAX	  64		   /* items per list */
-#define SWEEP_SIZE_MIN	  MESSAGE_MIN_SIZE /* 8 B: one byte per field */
-#define SWEEP_SIZE_MAX	  MESSAGE_MAX_SIZE /* 64 MiB */
-#define SWEEP_THREADS_MAX CLIENT_THREADS_MAX /* 1024, as `copyscope run` */
-#define SWEEP_REPS_MAX	  1000
-#define SWEEP_SECONDS_MAX 3600.0
+#define SWEEP_LIST_MAX	   64		      /* items per list */
+#define SWEEP_SIZE_MIN	   MESSAGE_MIN_SIZE   /* 8 B: one byte per field */
+#define SWEEP_SIZE_MAX	   MESSAGE_MAX_SIZE   /* 64 MiB */
+#define SWEEP_THREADS_MAX  CLIENT_THREADS_MAX /* 1024, as `copyscope run` */
+#define SWEEP_REPS_MAX	   1000
+#define SWEEP_SECONDS_MAX  3600.0
+#define SWEEP_DURATION_MIN 0.001 /* copyscope-client's shortest --duration (workloads/client.c) */
 
 /*
  * Resolves a strategy name or alias to its canonical name (run_resolve_impl

@@ -41,6 +41,13 @@ sweep_file() { # sweep_file NAME LINE...: a sweep file of these lines
 	echo "$T/sweeps/$1.ini"
 }
 
+# A CPU below CPU_SETSIZE (1024) that this process may not run on (nothing if none).
+unavailable_cpu() {
+	awk -F'\t' '/^Cpus_allowed_list:/ { n = split($2, r, ",")
+			for (i = 1; i <= n; i++) { k = split(r[i], b, "-"); for (c = b[1]; c <= b[k]; c++) ok[c] = 1 } }
+		END { for (c = 1023; c >= 0; c--) if (!(c in ok)) { print c; exit } }' /proc/self/status
+}
+
 @test "run: values that parse halfway or sit past a bound are refused, --out untouched" {
 	printf 'keep me: not a CSV of ours\n' >"$T/out.csv"
 	cp "$T/out.csv" "$T/out.before"
@@ -56,10 +63,44 @@ sweep_file() { # sweep_file NAME LINE...: a sweep file of these lines
 		"--warmup nan|--warmup nan: expected" \
 		"--server-cpus 0-99999|--server-cpus 0-99999: expected a CPU list" \
 		"--client-cpus 3-1|--client-cpus 3-1: expected a CPU list" \
-		"--client-cpus 0,,1|--client-cpus 0,,1: expected a CPU list"; do
+		"--client-cpus 0,,1|--client-cpus 0,,1: expected a CPU list" \
+		"--duration 0.0001|--duration 0.0001: expected seconds, at least 0.001" \
+		"--duration 0.000999|--duration 0.000999: expected seconds, at least 0.001" \
+		"--warmup -0|--warmup -0: expected seconds"; do
 		refused "${args#*|}" "$CS" run --impl one-copy --size 64 --duration 0.3 ${args%|*} --out "$T/out.csv"
 		cmp "$T/out.csv" "$T/out.before"
 	done
+}
+
+@test "run: CPUs this machine does not offer are refused before anything runs, --out untouched" {
+	cpu=$(unavailable_cpu)
+	[ -n "$cpu" ] || skip "every CPU below 1024 is available here"
+	first=$(awk -F'\t' '/^Cpus_allowed_list:/ { split($2, r, "[,-]"); print r[1] }' /proc/self/status)
+	printf 'keep me: not a CSV of ours\n' >"$T/out.csv"
+	cp "$T/out.csv" "$T/out.before"
+	refused "copyscope run: --server-cpus $cpu: CPU $cpu is not available here (expected CPUs from " \
+		"$CS" run --impl one-copy --size 64 --duration 0.3 --server-cpus "$cpu" --out "$T/out.csv"
+	# one CPU of the list is enough: sched_setaffinity would quietly drop it
+	refused "copyscope run: --client-cpus $first,$cpu: CPU $cpu is not available here" \
+		"$CS" run --impl one-copy --size 64 --duration 0.3 --client-cpus "$first,$cpu" --out "$T/out.csv"
+	cmp "$T/out.csv" "$T/out.before"
+	# and a CPU that is there is taken
+	run "$CS" run --impl one-copy --size 64 --warmup 0 --duration 0.2 --server-cpus "$first" \
+		--client-cpus "$first" --events "$T/events/software.events" --out "$T/ok.csv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "sweep: server_cpus or client_cpus this machine does not offer is refused naming FILE:LINE, --dry-run too" {
+	cpu=$(unavailable_cpu)
+	[ -n "$cpu" ] || skip "every CPU below 1024 is available here"
+	f=$(sweep_file cpus "impls = a1" "sizes = 1K" "threads = 1" "duration = 1" "events = software" "server_cpus = $cpu")
+	refused "copyscope: $f:6: server_cpus: $cpu: CPU $cpu is not available here (expected CPUs from " \
+		"$CS" sweep "$f" --out "$T/never"
+	refused "$f:6: server_cpus: $cpu: CPU $cpu is not available here" "$CS" sweep "$f" --out "$T/never" --dry-run
+	f=$(sweep_file cpus "impls = a1" "sizes = 1K" "threads = 1" "duration = 1" "events = software" "client_cpus = 0-$cpu")
+	refused "$f:6: client_cpus: 0-$cpu: CPU " "$CS" sweep "$f" --out "$T/never" --dry-run
+	[ ! -e "$T/never" ]
 }
 
 @test "run: an event file with a bad line is refused naming FILE:LINE, --out untouched" {

@@ -67,6 +67,19 @@ setup() {
 	[[ "$output" == *"/nonexistent/x.events"* ]]
 }
 
+@test "an argument with a '/' is an event file, not an event name" {
+	run "$CS" events /nonexist
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$output" = "copyscope events: /nonexist: No such file or directory (expected an event file)" ]
+	run "$CS" events "$BATS_TEST_TMPDIR"
+	[ "$status" -eq 2 ]
+	[ "$output" = "copyscope events: $BATS_TEST_TMPDIR: Is a directory (expected an event file)" ]
+	run "$CS" events task-clock ./my.events
+	[ "$status" -eq 2 ]
+	[ "$output" = "copyscope events: ./my.events: expected one event file alone, or event names" ]
+}
+
 @test "--help exits 0" {
 	run "$CS" events --help
 	[ "$status" -eq 0 ]

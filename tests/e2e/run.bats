@@ -133,7 +133,7 @@ gone() { # every pid recorded in the files given is gone
 
 @test "bad input is refused with one line and exit 2" {
 	for args in "--size 0" "--size 67108865" "--size 12x" "--threads 0" "--threads 1025" \
-		"--duration 0" "--duration 3601" "--duration -1" "--warmup -1" "--mode bulk" \
+		"--duration 0" "--duration 0.0001" "--duration 3601" "--duration -1" "--warmup -1" "--mode bulk" \
 		"--layout diagonal" "--server-cpus x" "--events /nonexistent.events" "--bogus"; do
 		run "$CS" run --impl one-copy --size 64 --duration 1 $args --out "$T/runs.csv"
 		echo "$args -> $status: $output"
@@ -153,6 +153,46 @@ gone() { # every pid recorded in the files given is gone
 	run "$CS" run --impl one-copy --size 64 --duration 1 --out /nonexistent-dir/runs.csv
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"/nonexistent-dir/runs.csv"* ]]
+}
+
+@test "--out in /sys or /proc is refused even for root, before any workload runs" {
+	[ "$(id -u)" = 0 ] || skip "not root: access() already says no to others"
+	wrapper srv "$BIN/copyscope-server"
+	wrapper cli "$BIN/copyscope-client"
+	for out in /sys/copyscope-runs.csv /proc/copyscope-runs.csv; do
+		[ -e "${out%/*}/self" ] || [ -e "${out%/*}/kernel" ] || continue # not mounted here
+		COPYSCOPE_SERVER="$T/srv" COPYSCOPE_CLIENT="$T/cli" \
+			run "$CS" run --impl one-copy --size 64 --warmup 0 --duration 0.2 --out "$out"
+		echo "$out -> $status: $output"
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[[ "$output" == "copyscope run: $out: cannot create it: "* ]]
+		[ ! -e "$T/srv.pid" ] && [ ! -e "$T/cli.pid" ] # no workload started
+		[ ! -e "$out" ]
+	done
+}
+
+@test "SIGINT or SIGTERM mid-run: one line saying so, exit 130, row status interrupted" {
+	for sig in INT TERM; do
+		wrapper srv "$BIN/copyscope-server"
+		rm -f "$T/srv.pid"
+		COPYSCOPE_SERVER="$T/srv" "$CS" run --impl one-copy --size 1K --warmup 0 --duration 20 \
+			--events perfcfg/events/software.events --out "$T/$sig.csv" 2>"$T/$sig.err" &
+		pid=$!
+		for _ in $(seq 100); do
+			[ -s "$T/srv.pid" ] && break
+			sleep 0.05
+		done
+		sleep 0.3
+		kill -"$sig" "$pid"
+		rc=0
+		wait "$pid" || rc=$?
+		cat "$T/$sig.err"
+		[ "$rc" -eq 130 ]
+		[ "$(cat "$T/$sig.err")" = "copyscope run: interrupted (SIG$sig)" ]
+		[ "$(col status "$T/$sig.csv")" = interrupted ]
+		gone "$T/srv.pid"
+	done
 }
 
 @test "--out appends under the same header and refuses another one" {

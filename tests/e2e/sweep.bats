@@ -194,14 +194,17 @@ EOF
 }
 
 @test "a failed run stays in runs.csv, leaves the medians and the sweep goes on: exit 1" {
-	# a CPU no machine here has (below CPU_SETSIZE, so the sweep file is valid): the server cannot pin itself and exits
-	sweep=$(small_sweep failing "server_cpus = 1000")
+	# a server that lists its strategies (so the sweep file is valid) but fails at every start
+	printf '#!/bin/sh\n[ "$1" = --list-impls ] && exec "%s" --list-impls\necho "bind: Address in use" >&2\nexit 1\n' \
+		"$(dirname "$CS")/copyscope-server" >"$BATS_TEST_TMPDIR/srv"
+	chmod +x "$BATS_TEST_TMPDIR/srv"
+	sweep=$(small_sweep failing)
 	sed -i 's/^reps = 2$/reps = 1/' "$sweep"
-	run "$CS" sweep "$sweep" --out "$BATS_TEST_TMPDIR/f"
+	COPYSCOPE_SERVER="$BATS_TEST_TMPDIR/srv" run "$CS" sweep "$sweep" --out "$BATS_TEST_TMPDIR/f"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"4 run(s) failed"* ]]
 	[ "$(rows "$BATS_TEST_TMPDIR/f/runs.csv")" = 4 ]
-	[ "$(grep -c ',failed:' "$BATS_TEST_TMPDIR/f/runs.csv")" = 4 ]
+	[ "$(grep -c ',failed:server_exit_1,' "$BATS_TEST_TMPDIR/f/runs.csv")" = 4 ]
 	[ "$(cols "$BATS_TEST_TMPDIR/f/summary.csv" runs failed bytes_median | sort -u)" = "1/1/" ]
 }
 
@@ -248,6 +251,15 @@ expect_bad_line() {
 	expect_bad_line "$f" 6 "repetitions: unknown key"
 	sed -i 's/^repetitions = .*/reps 2/' "$f"
 	expect_bad_line "$f" 6 "expected KEY = VALUE"
+	# below what copyscope-client takes (0.001 s): every run would fail
+	sed -i 's/^reps 2$/reps = 2/; s/^duration = .*/duration = 0.0001/' "$f"
+	expect_bad_line "$f" 4 "duration: 0.0001: expected seconds from 0.001"
+	run "$CS" sweep "$f" --out "$BATS_TEST_TMPDIR/never" --dry-run
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$f:4: duration: 0.0001: expected seconds from 0.001"* ]]
+	sed -i 's/^duration = .*/duration = 1ms/' "$f"
+	run "$CS" sweep "$f" --out "$BATS_TEST_TMPDIR/never" --dry-run
+	[ "$status" -eq 0 ]
 }
 
 @test "unknown or missing event files in a sweep file: exit 2 naming file:line" {

@@ -197,6 +197,13 @@ Test(eventfile, missing_file_is_an_error_naming_it)
 	cr_assert_not_null(strstr(err, "/nonexistent/x.events: No such file"), "%s", err);
 }
 
+Test(eventfile, a_folder_is_an_error_saying_what_it_is)
+{
+	struct event_set set;
+	cr_assert_eq(eventfile_load("/tmp", &set, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "/tmp: Is a directory (expected an event file)");
+}
+
 Test(eventfile, shipped_event_files_parse)
 {
 	static const char *const files[] = {"perfcfg/events/parte.events",

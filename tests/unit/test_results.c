@@ -111,6 +111,9 @@ Test(results_append, new_file_gets_header_then_rows_only)
 	two_cols(&row, "one-copy", "100");
 	cr_assert_eq(results_check_appendable(path, &row, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(access(path, F_OK), -1, "checking writes nothing");
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "[ -z \"$(ls -A '%s')\" ]", dir);
+	cr_expect_eq(system(cmd), 0, "no probe file left in %s", dir);
 	cr_assert_eq(results_append(path, &row, err, sizeof(err)), 0, "%s", err);
 	result_row_set(&row, "bytes", "200");
 	cr_assert_eq(results_append(path, &row, err, sizeof(err)), 0, "%s", err);
@@ -176,6 +179,24 @@ Test(results_append, unwritable_place_is_refused_before_anything)
 		     -1);
 	cr_assert_not_null(strstr(err, "/nonexistent-dir/runs.csv"), "%s", err);
 	cr_assert_eq(results_check_appendable("/tmp", &row, err, sizeof(err)), -1, "a folder");
+	result_row_free(&row);
+}
+
+/* access(W_OK) says yes to root for /sys and /proc, where no file can be made. */
+Test(results_append, folder_where_no_file_can_be_made_is_refused_even_for_root)
+{
+	struct result_row row;
+	two_cols(&row, "one-copy", "100");
+	const char *paths[] = {"/sys/copyscope-runs.csv", "/proc/copyscope-runs.csv"};
+	const char *mounted[] = {"/sys/kernel", "/proc/self"}; /* else a plain folder */
+	for (size_t i = 0; i < 2; i++) {
+		if (access(mounted[i], F_OK))
+			continue;
+		cr_expect_eq(results_check_appendable(paths[i], &row, err, sizeof(err)), -1, "%s",
+			     paths[i]);
+		cr_expect_not_null(strstr(err, "cannot create it"), "%s", err);
+		cr_expect_eq(access(paths[i], F_OK), -1, "%s: nothing made", paths[i]);
+	}
 	result_row_free(&row);
 }
 

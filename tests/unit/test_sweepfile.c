@@ -2,6 +2,7 @@
  * Sweep files (sweepfile.h) and the run plan made from them (sweep.h).
  */
 #include <criterion/criterion.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,24 +88,44 @@ static void expect_error(const char *text, int line, const char *want)
 	cr_expect_not_null(strstr(err, want), "err '%s' lacks '%s'", err, want);
 }
 
+/* The first CPU this process may run on, and the last of the run of CPUs it starts. */
+static void first_cpus(int *first, int *last)
+{
+	cpu_set_t set;
+	cr_assert_eq(sched_getaffinity(0, sizeof(set), &set), 0);
+	*first = 0;
+	while (!CPU_ISSET(*first, &set))
+		(*first)++;
+	*last = *first;
+	while (*last + 1 < CPU_SETSIZE && CPU_ISSET(*last + 1, &set))
+		(*last)++;
+}
+
 Test(sweepfile, full_file_gives_every_field)
 {
-	const char *text = "# the grid\n"
-			   "impls = two-copy, a2 zero-copy\n"
-			   "sizes = 256 1K 64K 1M\n"
-			   "threads = 1,2 , 4\n"
-			   "modes = stream rr\n"
-			   "layouts = scattered contiguous\n"
-			   "busy_poll = both\n"
-			   "topologies = loopback\n"
-			   "reps = 3\n"
-			   "duration = 500ms\n"
-			   "warmup = 0.25s\n"
-			   "events = software   # no PMU needed\n"
-			   "server_cpus = 0\n"
-			   "client_cpus = 1-3,5\n"
-			   "order = sequential\n"
-			   "seed = 12345678901\n";
+	int first, last;
+	first_cpus(&first, &last);
+	char text[1024], client_cpus[32], server_cpus[16];
+	snprintf(server_cpus, sizeof(server_cpus), "%d", first);
+	snprintf(client_cpus, sizeof(client_cpus), "%d-%d,%d", first, last, first);
+	snprintf(text, sizeof(text),
+		 "# the grid\n"
+		 "impls = two-copy, a2 zero-copy\n"
+		 "sizes = 256 1K 64K 1M\n"
+		 "threads = 1,2 , 4\n"
+		 "modes = stream rr\n"
+		 "layouts = scattered contiguous\n"
+		 "busy_poll = both\n"
+		 "topologies = loopback\n"
+		 "reps = 3\n"
+		 "duration = 500ms\n"
+		 "warmup = 0.25s\n"
+		 "events = software   # no PMU needed\n"
+		 "server_cpus = %s\n"
+		 "client_cpus = %s\n"
+		 "order = sequential\n"
+		 "seed = 12345678901\n",
+		 server_cpus, client_cpus);
 	struct sweep_config cfg;
 	char err[512] = "";
 	cr_assert_eq(parse(text, &cfg, err, sizeof(err)), 0, "%s", err);
@@ -127,8 +148,8 @@ Test(sweepfile, full_file_gives_every_field)
 	snprintf(want, sizeof(want), "%s/events/software.events", root);
 	cr_expect_str_eq(cfg.events_path, want);
 	cr_expect_eq(cfg.events_line, 12);
-	cr_expect_str_eq(cfg.server_cpus, "0");
-	cr_expect_str_eq(cfg.client_cpus, "1-3,5");
+	cr_expect_str_eq(cfg.server_cpus, server_cpus);
+	cr_expect_str_eq(cfg.client_cpus, client_cpus);
 	cr_expect_eq(cfg.shuffled, 0);
 	cr_expect_eq(cfg.seed_given, 1);
 	cr_expect_eq(cfg.seed, 12345678901ull);
@@ -250,7 +271,8 @@ Test(sweepfile, bad_size_names_its_line)
 Test(sweepfile, zero_threads_is_refused)
 {
 	expect_error("impls = a1\nsizes = 1K\nthreads = 0\nduration = 1\n", 3, "threads: 0:");
-	expect_error("impls = a1\nsizes = 1K\nthreads = 1 1025\nduration = 1\n", 3, "threads: 1025:");
+	expect_error("impls = a1\nsizes = 1K\nthreads = 1 1025\nduration = 1\n", 3,
+		     "threads: 1025:");
 }
 
 Test(sweepfile, empty_impls_is_refused)
@@ -287,8 +309,49 @@ Test(sweepfile, bad_durations_are_refused)
 	expect_error("impls = a1\nsizes = 1K\nthreads = 1\nduration = 0\n", 4, "duration: 0:");
 	expect_error("impls = a1\nsizes = 1K\nthreads = 1\nduration = soon\n", 4, "duration:");
 	expect_error("impls = a1\nsizes = 1K\nthreads = 1\nduration = 1h\n", 4, "duration:");
+	/* below what copyscope-client takes for --duration: it would refuse every run */
+	expect_error("impls = a1\nsizes = 1K\nthreads = 1\nduration = 0.0001\n", 4,
+		     "duration: 0.0001: expected seconds from 0.001");
+	expect_error("impls = a1\nsizes = 1K\nthreads = 1\nduration = 0.9ms\n", 4,
+		     "duration: 0.9ms:");
 	expect_error("impls = a1\nsizes = 1K\nthreads = 1\nduration = 1\nwarmup = -1\n", 5,
 		     "warmup:");
+}
+
+Test(sweepfile, the_shortest_window_the_client_takes_is_accepted)
+{
+	struct sweep_config cfg;
+	char err[512] = "";
+	cr_assert_eq(
+	    parse("impls = a1\nsizes = 1K\nthreads = 1\nduration = 1ms\n", &cfg, err, sizeof(err)),
+	    0, "%s", err);
+	cr_expect_eq(cfg.duration_s, SWEEP_DURATION_MIN);
+	sweepfile_free(&cfg);
+}
+
+/* A CPU list the workloads could not pin to: refused here, not by every run. */
+Test(sweepfile, cpus_this_machine_does_not_offer_are_refused)
+{
+	cpu_set_t set;
+	cr_assert_eq(sched_getaffinity(0, sizeof(set), &set), 0);
+	int missing = CPU_SETSIZE - 1, first, last;
+	while (missing >= 0 && CPU_ISSET(missing, &set))
+		missing--;
+	if (missing < 0)
+		cr_skip_test("every CPU below CPU_SETSIZE is available");
+	first_cpus(&first, &last);
+	char text[256], want[128];
+	snprintf(text, sizeof(text),
+		 "impls = a1\nsizes = 1K\nthreads = 1\nduration = 1\nserver_cpus = %d\n", missing);
+	snprintf(want, sizeof(want), "server_cpus: %d: CPU %d is not available here (expected CPUs",
+		 missing, missing);
+	expect_error(text, 5, want);
+	snprintf(text, sizeof(text),
+		 "impls = a1\nsizes = 1K\nthreads = 1\nduration = 1\nclient_cpus = %d,%d\n", first,
+		 missing);
+	snprintf(want, sizeof(want), "client_cpus: %d,%d: CPU %d is not available", first, missing,
+		 missing);
+	expect_error(text, 5, want);
 }
 
 Test(sweepfile, bad_choices_are_refused)
