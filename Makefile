@@ -2,9 +2,12 @@
 #
 #   make            build bin/copyscope, bin/copyscope-server, bin/copyscope-client
 #   make check      build and run every test (unit, end-to-end, fuzz smoke)
-#   make profile    install missing packages (as root), sweep, render plots/tables/report
-#   make plots | tables | report   render from RESULTS (default results/latest)
-#   make deps       install missing Debian packages (root) or print the apt-get line
+#   make profile    install missing packages of building and profiling (as root), sweep,
+#                   render plots/tables/report
+#   make render     figures, DIR/tables.md and DIR/report.md of RESULTS (default results/latest)
+#   make plots | tables | report   one of those steps; tables also prints the text tables
+#   make deps       install missing Debian packages (root) or print the apt-get line:
+#                   those of building and profiling (deps-profile) and of the tests
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench      side-by-side comparisons in bench/ (not tests)
 #
@@ -46,7 +49,8 @@ WORKLOAD_LIBS := $(WL_LIBS) -lm
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 WL_MAINS  := workloads/server.c workloads/client.c
-WL_LIB    := $(filter-out $(WL_MAINS),$(wildcard workloads/*.c))
+WL_LIB    := $(filter-out $(WL_MAINS),$(wildcard workloads/*.c)) \
+	     harness/cpulist.c # --cpus: one CPU-list check for harness and workloads
 HR_MAIN   := harness/main.c
 HR_LIB    := $(filter-out $(HR_MAIN),$(wildcard harness/*.c))
 
@@ -57,11 +61,15 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 PROGRAMS  := $(BIN)/copyscope $(BIN)/copyscope-server $(BIN)/copyscope-client
 UNIT_BINS := $(if $(UNIT_WL),$(BUILD)/tests/unit-workloads) $(if $(UNIT_HR),$(BUILD)/tests/unit-harness)
 
-# Debian packages: build, test, render. bench/ installs iperf3 and sockperf itself.
-DEBS := gcc make pkg-config libpfm4-dev libinih-dev libcsv-dev liburing-dev \
-	libcriterion-dev bats gnuplot-nox iproute2 clang libclang-rt-14-dev python3
+# Debian (12, bookworm) packages. Building, profiling and rendering need the first
+# list (make profile checks only it); the tests and fuzzing need the second too
+# (make check and make deps check both). bench/ installs iperf3 and sockperf itself.
+DEBS_PROFILE := gcc make pkg-config libpfm4-dev libinih-dev libcsv-dev liburing-dev \
+	gnuplot-nox iproute2
+DEBS_TEST    := libcriterion-dev bats clang libclang-rt-14-dev python3
 
-.PHONY: all check deps profile render plots tables report fuzz bench format install clean tracefs
+.PHONY: all check deps deps-profile profile render plots tables report fuzz bench format install \
+	clean tracefs
 
 all: $(PROGRAMS)
 
@@ -92,8 +100,9 @@ $(BUILD)/%.o: %.c
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
 
 # --- packages ---------------------------------------------------------------
-deps:
-	@missing=$$(for p in $(DEBS); do \
+# $(call install_debs,PACKAGES): as root, installs those that are missing;
+# otherwise names them in the apt-get line to run, and fails (exit 2).
+install_debs = missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
@@ -103,6 +112,13 @@ deps:
 			echo "copyscope: missing packages; run: sudo apt-get install -y $$(echo $$missing)" >&2; exit 2; \
 		fi; \
 	fi
+
+deps:
+	@$(call install_debs,$(DEBS_PROFILE) $(DEBS_TEST))
+	@$(MAKE) --no-print-directory tracefs
+
+deps-profile:
+	@$(call install_debs,$(DEBS_PROFILE))
 	@$(MAKE) --no-print-directory tracefs
 
 # Tracepoint events (tracepoint:skb:...) need tracefs; mount it when we can.
@@ -117,7 +133,7 @@ check: deps $(PROGRAMS) $(UNIT_BINS) $(if $(FUZZ_SRC),fuzz-build)
 # --- the main job -------------------------------------------------------------
 # A sweep that had failed runs (exit 1) still renders: its failures are in
 # runs.csv and the report. Bad input or an interrupted sweep (exit >= 2) stops here.
-profile: deps all
+profile: deps-profile all
 	@dir=results/$$(date -u +%Y%m%dT%H%M%SZ)-$(SWEEP); \
 	$(BIN)/copyscope sweep perfcfg/sweeps/$(SWEEP).ini --out $$dir; rc=$$?; \
 	if [ -f $$dir/runs.csv ]; then ln -sfn $$(basename $$dir) results/latest; fi; \
@@ -126,9 +142,13 @@ profile: deps all
 	echo "copyscope: results in $$dir (results/latest); read $$dir/report.md"; \
 	exit $$rc
 
+# RESULTS/tables.md, written whole (a temporary file, then a rename); render and tables.
+write_tables_md = $(BIN)/copyscope table $(RESULTS) --level all --format md >$(RESULTS)/tables.md.tmp && \
+	mv $(RESULTS)/tables.md.tmp $(RESULTS)/tables.md && echo "copyscope: tables in $(RESULTS)/tables.md" || \
+	{ rm -f $(RESULTS)/tables.md.tmp; exit 2; }
+
 render: plots
-	@$(BIN)/copyscope table $(RESULTS) --level all --format md > $(RESULTS)/tables.md.tmp && \
-		mv $(RESULTS)/tables.md.tmp $(RESULTS)/tables.md
+	@$(write_tables_md)
 	@$(BIN)/copyscope report $(RESULTS)
 
 plots: $(BIN)/copyscope
@@ -136,6 +156,7 @@ plots: $(BIN)/copyscope
 
 tables: $(BIN)/copyscope
 	@$(BIN)/copyscope table $(RESULTS) --level all
+	@$(write_tables_md)
 
 report: $(BIN)/copyscope
 	@$(BIN)/copyscope report $(RESULTS)

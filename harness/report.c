@@ -576,7 +576,9 @@ static void write_q3_throughput(FILE *out, const struct results_dir *rd)
 		"Throughput (Gbit/s, medians, %s mode) at the smallest and largest size "
 		"([figure 1](figures/throughput.png)):\n\n",
 		rd->mode);
-	write_thread_header(out, rd->threads, rd->nthreads, "size", " best |");
+	/* "best" of one thread count would be that count: no column then */
+	int compare = rd->nthreads > 1;
+	write_thread_header(out, rd->threads, rd->nthreads, "size", compare ? " best |" : NULL);
 	for (size_t i = 0; i < rd->nimpls; i++)
 		for (size_t p = 0; p < (rd->nsizes > 1 ? 2u : 1u); p++) {
 			long best = 0;
@@ -591,7 +593,9 @@ static void write_q3_throughput(FILE *out, const struct results_dir *rd)
 					best = rd->threads[t];
 				}
 			}
-			fprintf(out, best ? " %ld |\n" : " - |\n", best);
+			if (compare)
+				fprintf(out, best ? " %ld |" : " - |", best);
+			fprintf(out, "\n");
 		}
 	fprintf(out, "\n");
 }
@@ -696,8 +700,17 @@ static void write_q3(FILE *out, const struct results_dir *rd)
 		fprintf(out, "Not answered: no measured point.\n\n");
 		return;
 	}
+	if (rd->nthreads == 1)
+		fprintf(out,
+			"Not answered: only one thread count was measured (%ld %s, %s mode), so "
+			"there is nothing to compare. Add thread counts to the sweep file "
+			"(`threads = 1 2 4 8`) to see how they interact. What was measured at "
+			"%ld %s:\n\n",
+			rd->threads[0], threads_word(rd->threads[0]), rd->mode, rd->threads[0],
+			threads_word(rd->threads[0]));
 	write_q3_throughput(out, rd);
-	write_q3_collapse(out, rd);
+	if (rd->nthreads > 1)
+		write_q3_collapse(out, rd);
 	write_q3_latency(out, rd);
 	write_q3_contention(out, rd);
 }
@@ -910,7 +923,7 @@ static void write_header(FILE *out, const struct results_dir *rd)
 		runs += isnan(n) ? 0 : n;
 		failed += isnan(f) ? 0 : f;
 	}
-	fprintf(out, "# copyscope report: the Part E questions, answered from `%s`\n\n", rd->path);
+	fprintf(out, "# copyscope report: the Part E questions, answered from `%s`\n\n", rd->name);
 	fprintf(out,
 		"- Machine: %s, %s CPUs, kernel %s; hardware counters: %s%s%s%s; measured "
 		"%s.\n",

@@ -188,6 +188,7 @@ struct sweep_session {
 	char sweep_path[PATH_MAX + 32];
 	char events_copy[PATH_MAX + 32]; /* "": use the sweep file's events */
 	char dir[PATH_MAX];
+	char name[256]; /* the sweep's name: its file's, or a resumed folder's original one */
 	struct sweep_config cfg;
 	struct event_set events;
 	struct counter_plan *counters;
@@ -394,6 +395,48 @@ static int load_inputs(struct sweep_session *s)
 	return 0;
 }
 
+/* "parte" of "perfcfg/sweeps/parte.ini" into buf; 0, or -1 when path names nothing. */
+static int base_name(const char *path, char *buf, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	if (n > 4 && !strcmp(base + n - 4, ".ini"))
+		n -= 4;
+	if (n == 0)
+		return -1;
+	snprintf(buf, len, "%.*s", (int)n, base);
+	return 0;
+}
+
+/*
+ * The sweep's name. Resumed from a folder alone, the sweep file is DIR/sweep.ini,
+ * whose name is "sweep": the original's is env.txt's sweep=, else what follows
+ * the stamp of a <stamp>-<name> folder, else the folder's own name.
+ */
+static void choose_name(struct sweep_session *s)
+{
+	char env[PATH_MAX + 16], buf[PATH_MAX], stamp[32];
+	const char *base;
+	snprintf(s->name, sizeof(s->name), "%s", s->cfg.name);
+	if (!s->args.resume || s->args.out)
+		return;
+	snprintf(env, sizeof(env), "%s/env.txt", s->dir);
+	if (!env_read_key(env, "sweep", buf, sizeof(buf)) &&
+	    !base_name(buf, s->name, sizeof(s->name)))
+		return;
+	snprintf(buf, sizeof(buf), "%s", s->dir);
+	for (size_t n = strlen(buf); n > 1 && buf[n - 1] == '/'; n--)
+		buf[n - 1] = '\0';
+	base = strrchr(buf, '/');
+	base = base ? base + 1 : buf;
+	int at = 0; /* YYYYmmddTHHMMSSZ-, as check_results_dir names a new folder */
+	if (sscanf(base, "%8[0-9]T%6[0-9]Z-%n", stamp, stamp + 9, &at) != 2 || at != 17)
+		at = 0;
+	if (base[at] && strcmp(base + at, ".") && strcmp(base + at, ".."))
+		snprintf(s->name, sizeof(s->name), "%s", base + at);
+}
+
 /* The nearest existing folder at or above path must be writable. */
 static int writable_target(const char *path)
 {
@@ -524,16 +567,19 @@ static void print_plan(const struct sweep_session *s)
 	const struct sweep_config *c = &s->cfg;
 	char eta[32];
 	format_duration(sweep_estimate_s(c, s->plan.n), eta, sizeof(eta));
-	printf("copyscope: sweep %s: %zu points x %u reps = %zu runs", c->name,
-	       sweep_config_points(c), c->reps, s->total);
+	size_t points = sweep_config_points(c);
+	printf("copyscope: sweep %s: %zu point%s x %u rep%s = %zu run%s", s->name, points,
+	       points == 1 ? "" : "s", c->reps, c->reps == 1 ? "" : "s", s->total,
+	       s->total == 1 ? "" : "s");
 	if (s->done_before)
 		printf(" (%zu already in runs.csv, %zu to run)", s->done_before, s->plan.n);
 	printf("\ncopyscope: %s order, seed %llu; events %s\n",
 	       c->shuffled ? "shuffled" : "sequential", (unsigned long long)s->seed,
 	       c->events_path);
-	printf("copyscope: estimated wall time %s (%zu runs x (%g s warm-up + %g s + ~%g s "
+	printf("copyscope: estimated wall time %s (%zu run%s x (%g s warm-up + %g s + ~%g s "
 	       "overhead))\n",
-	       eta, s->plan.n, c->warmup_s, c->duration_s, SWEEP_RUN_OVERHEAD_S);
+	       eta, s->plan.n, s->plan.n == 1 ? "" : "s", c->warmup_s, c->duration_s,
+	       SWEEP_RUN_OVERHEAD_S);
 	printf("copyscope: results in %s\n", s->dir);
 }
 
@@ -794,6 +840,7 @@ int cmd_sweep(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : 2;
 	if (!(rc = choose_inputs(&s)) && !(rc = load_inputs(&s)) && !(rc = check_results_dir(&s))) {
+		choose_name(&s);
 		choose_seed(&s);
 		rc = make_plan(&s);
 	}

@@ -6,15 +6,18 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "env.h"
+#include "message.h"
 
 /* ---- the results folder ------------------------------------------------ */
 
@@ -91,6 +94,26 @@ static int load_optional(const struct results_dir *rd, const char *name, char *p
 	return stat(path, &st) == 0;
 }
 
+/*
+ * The name written into tables.md and report.md: DIR with every symlink
+ * resolved (results/latest moves on with the next sweep), relative to the
+ * current folder when below it, else absolute.
+ */
+static void real_name(const char *dir, char *buf, size_t len)
+{
+	char real[PATH_MAX], cwd[PATH_MAX];
+	size_t n;
+	if (!realpath(dir, real)) {
+		snprintf(buf, len, "%s", dir);
+		return;
+	}
+	if (getcwd(cwd, sizeof(cwd)) && (n = strlen(cwd)) > 1 && !strncmp(real, cwd, n) &&
+	    real[n] == '/')
+		snprintf(buf, len, "%s", real + n + 1);
+	else
+		snprintf(buf, len, "%s", real);
+}
+
 int results_dir_load(const char *dir, struct results_dir *rd, char *err, size_t errlen)
 {
 	struct stat st;
@@ -101,6 +124,7 @@ int results_dir_load(const char *dir, struct results_dir *rd, char *err, size_t 
 				  "%s: expected a results folder (copyscope sweep --out DIR)",
 				  dir ? dir : "(none)");
 	snprintf(rd->path, sizeof(rd->path), "%s", dir);
+	real_name(dir, rd->name, sizeof(rd->name));
 	snprintf(path, sizeof(path), "%s/summary.csv", dir);
 	if (stat(path, &st) != 0)
 		return errmsg_set(err, errlen, "%s: missing (expected the summary of a sweep)",
@@ -347,15 +371,18 @@ const struct event_spec *table_largest_reduction(const struct results_dir *rd, c
 	return best;
 }
 
-/* A number for people: integers exactly, others with 4 significant digits. */
+/*
+ * A number for people: integers exactly, others with 4 significant digits
+ * (CSV: 6, as summary.csv holds them; not 8.8381199999999993e-05).
+ */
 static void fmt_num(char *buf, size_t len, double v, enum table_format format)
 {
 	if (isnan(v))
 		snprintf(buf, len, "%s", format == TABLE_CSV ? "" : "-");
-	else if (format == TABLE_CSV || v == floor(v))
+	else if (v == floor(v))
 		snprintf(buf, len, "%.17g", v);
 	else
-		snprintf(buf, len, "%.4g", v);
+		snprintf(buf, len, format == TABLE_CSV ? "%.6g" : "%.4g", v);
 }
 
 static void miss_header(struct grid *g, const struct results_dir *rd, const struct event_spec **lv,
@@ -595,7 +622,7 @@ int table_write(FILE *out, const struct results_dir *rd, const struct table_opti
 			"%s%s-side cache misses: %s mode, %ld thread%s, %s (medians of the "
 			"repetitions; from %s/summary.csv)\n\n",
 			opt->format == TABLE_MD ? "## " : "", Side, rd->mode, opt->threads,
-			opt->threads == 1 ? "" : "s", rd->topology, rd->path);
+			opt->threads == 1 ? "" : "s", rd->topology, rd->name);
 	if (misses) {
 		write_miss_table(out, rd, opt);
 		return 0;
@@ -625,9 +652,10 @@ static int parse_table_args(int argc, char **argv, struct table_options *opt, lo
 	    {"threads", required_argument, 0, 't'}, {"format", required_argument, 0, 'f'},
 	    {"help", no_argument, 0, 'h'},	    {0, 0, 0, 0}};
 	int c;
-	char *end;
+	char *end, shortopt[3] = "-?";
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* one line of ours, not getopt's plus the usage */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			opt->level = optarg;
@@ -635,7 +663,7 @@ static int parse_table_args(int argc, char **argv, struct table_options *opt, lo
 		case 's':
 			if (strcmp(optarg, "srv") && strcmp(optarg, "cli"))
 				return fprintf(stderr,
-					       "copyscope: --side %s: expected srv or cli\n",
+					       "copyscope table: --side %s: expected srv or cli\n",
 					       optarg),
 				       2;
 			opt->side = optarg;
@@ -644,11 +672,11 @@ static int parse_table_args(int argc, char **argv, struct table_options *opt, lo
 			errno = 0;
 			opt->threads = strtol(optarg, &end, 10);
 			if (errno || *end || end == optarg || opt->threads < 1 ||
-			    opt->threads > 4096)
+			    opt->threads > (long)CLIENT_THREADS_MAX)
 				return fprintf(stderr,
-					       "copyscope: --threads %s: expected a thread "
-					       "count from 1 to 4096\n",
-					       optarg),
+					       "copyscope table: --threads %s: expected a thread "
+					       "count from 1 to %u\n",
+					       optarg, CLIENT_THREADS_MAX),
 				       2;
 			*threads_set = 1;
 			break;
@@ -661,7 +689,7 @@ static int parse_table_args(int argc, char **argv, struct table_options *opt, lo
 				opt->format = TABLE_CSV;
 			else
 				return fprintf(stderr,
-					       "copyscope: --format %s: expected text, md or "
+					       "copyscope table: --format %s: expected text, md or "
 					       "csv\n",
 					       optarg),
 				       2;
@@ -669,13 +697,21 @@ static int parse_table_args(int argc, char **argv, struct table_options *opt, lo
 		case 'h':
 			table_usage(stdout);
 			return 0;
-		default:
-			table_usage(stderr);
+		case ':':
+			fprintf(stderr, "copyscope table: %s: expected a value\n",
+				argv[optind - 1]);
+			return 2;
+		default: /* optopt: an unknown short option; 0: a long one, argv[optind - 1] */
+			shortopt[1] = (char)optopt;
+			fprintf(
+			    stderr,
+			    "copyscope table: %s: unknown option (see copyscope table --help)\n",
+			    optopt ? shortopt : argv[optind - 1]);
 			return 2;
 		}
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "copyscope: table: expected one results folder (DIR), got %d\n",
+		fprintf(stderr, "copyscope table: expected one results folder (DIR), got %d\n",
 			argc - optind);
 		return 2;
 	}

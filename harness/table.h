@@ -32,7 +32,8 @@
 #define RESULTS_MAX_IMPLS   16
 
 struct results_dir {
-	char path[4096];
+	char path[4096]; /* as given: for reading its files and for error messages */
+	char name[4096]; /* its real name, for what is written: see results_dir_load */
 	struct dataset summary;
 	struct dataset runs;	 /* no rows when DIR has no runs.csv */
 	struct event_set events; /* no events when DIR has no events.events */
@@ -46,7 +47,11 @@ struct results_dir {
 	long threads[RESULTS_MAX_THREADS];    /* ascending, of the base mode */
 };
 
-/* Reads DIR; DIR and DIR/summary.csv must exist, the other files may not. */
+/*
+ * Reads DIR; DIR and DIR/summary.csv must exist, the other files may not.
+ * rd->name is DIR resolved (realpath: no symlink such as results/latest, which
+ * moves): relative to the current folder when DIR lies below it, else absolute.
+ */
 int results_dir_load(const char *dir, struct results_dir *rd, char *err, size_t errlen);
 void results_dir_free(struct results_dir *rd);
 

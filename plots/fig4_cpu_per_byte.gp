@@ -2,6 +2,9 @@
 # metric 'cycles': cycles per byte; otherwise CPU nanoseconds per byte from
 # clock (task-clock, or user+system time), and the axis label says which.
 # in: "side impl size median min max" (render.sh).
+# The y tics run to 0.0625 and below, beside a long axis label: more room left of each panel.
+left_margin = 0.1
+panel_gap = 0.1
 _p = ARG0; _i = strlen(_p); while (_i > 0 && _p[_i:_i] ne '/') { _i = _i - 1 }
 load (_i > 0 ? _p[1:_i] : '').'style.gp'
 if (!exists("metric")) metric = 'cycles'

@@ -10,6 +10,10 @@
 #   miss    what is missing and why, for a figure (or panel) without data
 #   xt      the size axis tics, e.g. ("256" 256, "1K" 1024)
 #   xr      the size axis range, e.g. [213.3:78643.2]
+# A figure script may set, before it loads this file, for y tic labels and a
+# y-axis label wider than most:
+#   left_margin  the share of the width left of the first panel (default 0.07)
+#   panel_gap    the share of the width between two panels (default 0.07)
 # Every figure is 1280x720 pixels, so tests and the README can rely on it.
 
 if (!exists("fmt")) fmt = 'png'
@@ -20,6 +24,8 @@ if (!exists("empty")) empty = ''
 if (!exists("miss")) miss = ''
 if (!exists("xt")) xt = '()'
 if (!exists("xr")) xr = '[*:*]'
+if (!exists("left_margin")) left_margin = 0.07
+if (!exists("panel_gap")) panel_gap = 0.07
 if (fmt eq 'svg') {
 	set terminal svg size 1280,720 dynamic enhanced font 'DejaVu Sans,12' background '#ffffff'
 } else {
@@ -54,7 +60,7 @@ npanels = words(panels) > 0 ? words(panels) : 1
 
 # Starts the figure: the title on top, the footer once at the bottom.
 begin_figure = "set multiplot layout grid_rows(npanels), grid_cols(npanels) " . \
-	"title fig_title font ',15' margins 0.07,0.98,0.15,0.89 spacing 0.07,0.16; " . \
+	"title fig_title font ',15' margins left_margin,0.98,0.15,0.89 spacing panel_gap,0.16; " . \
 	"set label 99 footer at screen 0.5,0.03 center font ',10' noenhanced tc rgb '#444444'"
 # After the first panel: the footer is not drawn again.
 next_panel = "unset label 99"

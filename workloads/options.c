@@ -1,5 +1,6 @@
 /* options.c — see options.h. */
 #include "options.h"
+#include "cpulist.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -94,41 +95,14 @@ int parse_cpus(const char *s, cpu_set_t *out)
 	return 0;
 }
 
-int cpus_available(const cpu_set_t *want, char *here, size_t len)
-{
-	cpu_set_t may;
-	if (sched_getaffinity(0, sizeof(may), &may) < 0)
-		return 0; /* cannot tell: let sched_setaffinity decide */
-	int ok = 1;
-	for (int c = 0; c < CPU_SETSIZE; c++)
-		ok &= !CPU_ISSET(c, want) || CPU_ISSET(c, &may);
-	if (ok)
-		return 0;
-	size_t used = 0;
-	here[0] = '\0';
-	for (int c = 0; c < CPU_SETSIZE; c++) {
-		if (!CPU_ISSET(c, &may) || (c > 0 && CPU_ISSET(c - 1, &may)))
-			continue;
-		int last = c;
-		while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &may))
-			last++;
-		int n = last > c ? snprintf(here + used, len - used, "%s%d-%d", used ? "," : "", c, last)
-				 : snprintf(here + used, len - used, "%s%d", used ? "," : "", c);
-		if (n < 0 || (size_t)n >= len - used)
-			break;
-		used += (size_t)n;
-	}
-	return -1;
-}
-
 int parse_cpu_option(const char *prog, const char *arg, cpu_set_t *out)
 {
-	char here[128], what[160];
+	char why[192];
 	if (parse_cpus(arg, out) < 0)
 		return bad_input(prog, "--cpus", arg, "a CPU list like 0 or 0-1,3");
-	if (cpus_available(out, here, sizeof(here)) < 0) {
-		snprintf(what, sizeof(what), "CPUs this process may run on (%s)", here);
-		return bad_input(prog, "--cpus", arg, what);
+	if (cpu_list_available(arg, why, sizeof(why)) < 0) {
+		fprintf(stderr, "%s: --cpus %s: %s\n", prog, arg, why);
+		return 2;
 	}
 	return 0;
 }

@@ -22,11 +22,9 @@ int parse_seconds(const char *s, double min, double max, double *out);
 /* A CPU list like "0", "0-3" or "0-1,3": every CPU below CPU_SETSIZE. */
 int parse_cpus(const char *s, cpu_set_t *out);
 
-/* Are all of want's CPUs ones this process may run on (sched_getaffinity)?
- * 0, or -1 with those it may run on written to `here` as a list ("0-1"). */
-int cpus_available(const cpu_set_t *want, char *here, size_t len);
-/* --cpus: parse_cpus and cpus_available, or the one-line error naming the
- * option. 0, or 2 (the exit status for bad input). */
+/* --cpus: parse_cpus, and every CPU one this process may run on
+ * (cpu_list_available, harness/cpulist.c, shared with the harness); else the
+ * one-line error naming the option. 0, or 2 (the exit status for bad input). */
 int parse_cpu_option(const char *prog, const char *arg, cpu_set_t *out);
 
 /* The one-line error for bad input, "PROG: OPT[ VAL]: expected WHAT", on

@@ -61,6 +61,25 @@ png_size() {
 	done
 }
 
+# The x of every y-axis label of an SVG figure: the label is drawn rotated,
+# its glyphs reaching about a font size (12) left of that x.
+ylabel_x() {
+	grep -o 'translate([0-9.]*,[0-9.]*) rotate(270)' "$1" | sed 's/translate(\([0-9.]*\),.*/\1/'
+}
+
+@test "no y-axis label touches the left edge of its figure" {
+	plots/render.sh "$TMP/pmu"
+	plots/render.sh "$TMP/nopmu"
+	for d in pmu nopmu; do
+		for f in $FIGURES; do
+			x=$(ylabel_x "$TMP/$d/figures/$f.svg" | head -n 1)
+			[ -n "$x" ] || continue # a figure whose data is all missing has none
+			awk -v x="$x" 'BEGIN { exit !(x >= 24) }' ||
+				{ echo "$d/$f: y-axis label at x=$x"; return 1; }
+		done
+	done
+}
+
 @test "a strategy added later is drawn with a colour of its own" {
 	sed 's/^uring-zc,/sendfile,/' "$TMP/pmu/summary.csv" >"$TMP/pmu/s" && mv "$TMP/pmu/s" "$TMP/pmu/summary.csv"
 	run plots/render.sh "$TMP/pmu"
@@ -108,11 +127,35 @@ png_size() {
 
 @test "copyscope table bad input: one line, exit 2" {
 	for args in "$TMP/none" "$TMP/pmu --level L2" "$TMP/pmu --threads 0" \
-		"$TMP/pmu --threads 3" "$TMP/pmu --format html" "$TMP/pmu --side both" ""; do
+		"$TMP/pmu --threads 3" "$TMP/pmu --format html" "$TMP/pmu --side both" "" \
+		"$TMP/pmu --bogus" "$TMP/pmu -x" "$TMP/pmu --level"; do
 		run "$BIN/copyscope" table $args
-		[ "$status" -eq 2 ]
-		[ "${#lines[@]}" -eq 1 ]
+		[ "$status" -eq 2 ] || { echo "table $args: exit $status"; return 1; }
+		[ "${#lines[@]}" -eq 1 ] || { echo "table $args: $output"; return 1; }
 	done
+}
+
+@test "copyscope table names an unknown option and the thread bound of copyscope run" {
+	run "$BIN/copyscope" table "$TMP/pmu" --bogus
+	[ "$status" -eq 2 ]
+	[ "$output" = "copyscope table: --bogus: unknown option (see copyscope table --help)" ]
+	run "$BIN/copyscope" table "$TMP/pmu" --threads 0
+	[ "$status" -eq 2 ]
+	[ "$output" = "copyscope table: --threads 0: expected a thread count from 1 to 1024" ]
+	run "$BIN/copyscope" table "$TMP/pmu" --threads 1025
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"from 1 to 1024" ]]
+}
+
+@test "copyscope table --format csv: numbers to 6 significant digits" {
+	run "$BIN/copyscope" table "$TMP/nopmu" --format csv
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\n'"two-copy,256,2.35,20.0000,0.0100001,1.01563"$'\n'* ]]
+	# every number with a fraction or an exponent: at most 6 significant digits
+	awk -F, 'NR > 1 { for (i = 3; i <= NF; i++) if ($i ~ /[.e]/) {
+			m = $i; sub(/e.*/, "", m); gsub(/[-.]/, "", m); sub(/^0+/, "", m)
+			if (length(m) > 6) { print "too long: " $i; bad = 1 } } }
+		END { exit bad }' <<<"$output"
 }
 
 @test "copyscope report writes report.md with the crossovers and the anomaly" {

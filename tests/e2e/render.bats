@@ -89,3 +89,79 @@ png_size() {
 	[ "$status" -eq 0 ]
 	grep -qiE 'copied' "$DIR/report.md"
 }
+
+@test "make tables prints the text tables and rewrites DIR/tables.md as make render does" {
+	cp "$DIR/tables.md" "$BATS_TEST_TMPDIR/render.md"
+	echo stale >"$DIR/tables.md"
+	run make -C "$REPO" --no-print-directory tables RESULTS="$DIR"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Server-side cache misses: stream mode, 1 thread, "* ]] # text, not "## "
+	[[ "$output" == *"copyscope: tables in $DIR/tables.md" ]]
+	cmp "$DIR/tables.md" "$BATS_TEST_TMPDIR/render.md"
+	[ ! -e "$DIR/tables.md.tmp" ]
+}
+
+@test "tables.md and report.md name the results folder, not the symlink they were made through" {
+	real=$(realpath "$DIR")
+	ln -sfn "$DIR" "$BATS_FILE_TMPDIR/latest"
+	make -C "$REPO" --no-print-directory tables report RESULTS="$BATS_FILE_TMPDIR/latest" >/dev/null
+	grep -qF "from $real/summary.csv)" "$DIR/tables.md"
+	[ "$(head -n 1 "$DIR/report.md")" = "# copyscope report: the Part E questions, answered from \`$real\`" ]
+	! grep -q latest "$DIR/tables.md" "$DIR/report.md"
+}
+
+@test "no y-axis label touches the left edge of a figure drawn from measured data" {
+	for f in throughput latency cache-misses cpu-per-byte speedup zerocopy; do
+		x=$(grep -o 'translate([0-9.]*,[0-9.]*) rotate(270)' "$DIR/figures/$f.svg" |
+			sed 's/translate(\([0-9.]*\),.*/\1/' | head -n 1)
+		[ -n "$x" ] || continue
+		awk -v x="$x" 'BEGIN { exit !(x >= 24) }' || { echo "$f: y-axis label at x=$x"; return 1; }
+	done
+}
+
+@test "the sweep's plan line counts in words that agree, and a resumed sweep keeps its name" {
+	run "$CS" sweep --resume "$DIR" --dry-run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "copyscope: sweep render: 24 points x 1 rep = 24 runs (24 already in runs.csv, 0 to run)" ]
+	[[ "$output" == *"(0 runs x ("* ]]
+	# without env.txt, a <stamp>-<name> folder names it
+	copy="$BATS_TEST_TMPDIR/20250101T120000Z-copied"
+	cp -r "$DIR" "$copy"
+	rm "$copy/env.txt"
+	run "$CS" sweep --resume "$copy" --dry-run
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "copyscope: sweep copied: 24 points x 1 rep = 24 runs "* ]]
+	# one point, one rep, one run
+	printf '%s\n' "impls = one-copy" "sizes = 1K" "threads = 1" "duration = 0.2" \
+		"events = parte" >"$BATS_FILE_TMPDIR/sweeps/one.ini"
+	run "$CS" sweep "$BATS_FILE_TMPDIR/sweeps/one.ini" --out "$BATS_TEST_TMPDIR/one" --dry-run
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "copyscope: sweep one: 1 point x 1 rep = 1 run" ]
+	[[ "$output" == *"(1 run x ("* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/one" ]
+}
+
+@test "make profile needs only the packages of building and profiling; make deps the tests' too" {
+	# make profile's prerequisites, from make's database (-q runs no recipe)
+	run make -C "$REPO" --no-print-directory -pq tracefs
+	grep -qx 'profile: deps-profile all' <<<"$output"
+	grep -q '^check: deps ' <<<"$output"
+	# not root; every package installed but two that only the tests need
+	stubs="$BATS_TEST_TMPDIR/stubs"
+	mkdir -p "$stubs"
+	printf '#!/bin/sh\necho 1000\n' >"$stubs/id"
+	printf '#!/bin/sh\nfor p; do :; done\ncase $p in bats|python3) exit 1 ;; esac\necho "install ok installed"\n' \
+		>"$stubs/dpkg-query"
+	chmod +x "$stubs/id" "$stubs/dpkg-query"
+	run env PATH="$stubs:$PATH" make -C "$REPO" --no-print-directory deps-profile
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run env PATH="$stubs:$PATH" make -C "$REPO" --no-print-directory deps
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "copyscope: missing packages; run: sudo apt-get install -y bats python3" ]
+	# a package of building missing: make profile's check names it alone
+	sed -i 's/bats|python3/bats|gnuplot-nox/' "$stubs/dpkg-query"
+	run env PATH="$stubs:$PATH" make -C "$REPO" --no-print-directory deps-profile
+	[ "$status" -eq 2 ]
+	[ "${lines[0]}" = "copyscope: missing packages; run: sudo apt-get install -y gnuplot-nox" ]
+}

@@ -174,8 +174,8 @@ PY
 --bogus|$cli --port 1 --bogus
 --ctl-fd|$cli --port 1 --ctl-fd 999
 --cpus|$cli --port 1 --cpus 3-1
---cpus 1000: expected CPUs this process may run on|$cli --port 1 --cpus 1000
---cpus 0,1000: expected CPUs this process may run on|$srv --impl a1 --cpus 0,1000
+--cpus 1000: CPU 1000 is not available here|$cli --port 1 --cpus 1000
+--cpus 0,1000: CPU 1000 is not available here|$srv --impl a1 --cpus 0,1000
 --impl|$srv --impl foo
 --impl|$srv
 --port|$srv --impl a1 --port 70000

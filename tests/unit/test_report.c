@@ -4,10 +4,12 @@
  * and what it says when cache misses were not measured.
  */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 
@@ -25,6 +27,63 @@ static char *report_of(const char *dir)
 }
 
 #define assert_has(text, s) cr_assert_not_null(strstr(text, s), "missing: %s", s)
+
+/*
+ * A results folder in a new temporary folder dir (char[64]): the fixture's
+ * events.events and env.txt as they are, and of its summary.csv the rows whose
+ * threads column is threads.
+ */
+static void fixture_with_threads(const char *fixture, const char *threads, char *dir)
+{
+	static const char *const copied[] = {"events.events", "env.txt"};
+	char from[256], to[256], *line = NULL;
+	size_t cap = 0;
+	int col = -1;
+	snprintf(dir, 64, "/tmp/copyscope-report-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(from, sizeof(from), "%s/%s", fixture, copied[i]);
+		snprintf(to, sizeof(to), "%s/%s", dir, copied[i]);
+		FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+		cr_assert(in && out, "%s", from);
+		while (getline(&line, &cap, in) > 0)
+			fputs(line, out);
+		fclose(in);
+		fclose(out);
+	}
+	snprintf(from, sizeof(from), "%s/summary.csv", fixture);
+	snprintf(to, sizeof(to), "%s/summary.csv", dir);
+	FILE *in = fopen(from, "r"), *out = fopen(to, "w");
+	cr_assert(in && out, "%s", from);
+	for (int row = 0; getline(&line, &cap, in) > 0; row++) {
+		char *copy = strdup(line), *rest = copy, *field;
+		int keep = row == 0;
+		for (int c = 0; (field = strsep(&rest, ",\n")); c++) {
+			if (row == 0 && !strcmp(field, "threads"))
+				col = c;
+			if (row > 0 && c == col)
+				keep = !strcmp(field, threads);
+		}
+		free(copy);
+		if (keep)
+			fputs(line, out);
+	}
+	cr_assert_geq(col, 0, "%s has no threads column", from);
+	free(line);
+	fclose(in);
+	fclose(out);
+}
+
+static void remove_fixture(const char *dir)
+{
+	static const char *const files[] = {"events.events", "env.txt", "summary.csv"};
+	char path[256];
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
 
 Test(report, crossing_is_interpolated_on_the_log2_size_axis)
 {
@@ -137,4 +196,57 @@ Test(report, backs_the_one_copy_crossover_with_each_sides_cost)
 				      "160% and 116% of a CPU");
 	cr_expect(line && line < q5, "question 4 lacks the sides' cost:\n%s", text);
 	free(text);
+}
+
+Test(report, with_one_thread_count_says_there_is_nothing_to_compare)
+{
+	char dir[64];
+	fixture_with_threads("tests/fixtures/nopmu", "1", dir);
+	char *text = report_of(dir);
+	const char *q3 = strstr(text, "## 3.");
+	cr_assert_not_null(q3);
+	const char *q4 = strstr(q3, "## 4.");
+	cr_assert_not_null(q4);
+	assert_has(q3, "Not answered: only one thread count was measured (1 thread, stream "
+		       "mode), so there is nothing to compare.");
+	/* no collapse claim, and no "best" column that could only say 1 */
+	const char *claim = strstr(q3, "No collapse");
+	cr_expect(!claim || claim > q4, "question 3 claims no collapse:\n%s", text);
+	const char *best = strstr(q3, "best");
+	cr_expect(!best || best > q4, "question 3 has a best column:\n%s", text);
+	assert_has(q3, "| strategy | size | 1 thread |\n|---|---|---:|\n| two-copy | 256 B |");
+	free(text);
+	remove_fixture(dir);
+}
+
+Test(report, with_several_thread_counts_compares_them)
+{
+	char *text = report_of("tests/fixtures/nopmu");
+	assert_has(text, "| strategy | size | 1 thread | 2 threads | 4 threads | best |");
+	cr_assert_null(strstr(text, "only one thread count"));
+	free(text);
+}
+
+Test(report, names_the_results_folder_by_its_real_name)
+{
+	char dir[64], link[96], target[PATH_MAX], real[PATH_MAX], head[PATH_MAX + 96];
+	/* a symlink (as results/latest) to a folder below the current one */
+	snprintf(dir, sizeof(dir), "/tmp/copyscope-report-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/latest", dir);
+	cr_assert_not_null(realpath("tests/fixtures/pmu", target));
+	cr_assert_eq(symlink(target, link), 0);
+	char *text = report_of(link);
+	assert_has(text, "answered from `tests/fixtures/pmu`\n");
+	free(text);
+	unlink(link);
+	rmdir(dir);
+	/* a folder outside the current one: its absolute path */
+	fixture_with_threads("tests/fixtures/nopmu", "1", dir);
+	cr_assert_not_null(realpath(dir, real));
+	text = report_of(dir);
+	snprintf(head, sizeof(head), "answered from `%s`\n", real);
+	assert_has(text, head);
+	free(text);
+	remove_fixture(dir);
 }

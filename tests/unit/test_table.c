@@ -4,10 +4,12 @@
  * from the repository root, as tests/run.sh does.
  */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "table.h"
 
@@ -133,6 +135,39 @@ Test(table, without_pmu_says_so_and_shows_what_was_measured)
 			   text);
 	free(text);
 	results_dir_free(&rd);
+}
+
+Test(table, csv_numbers_have_six_significant_digits)
+{
+	struct results_dir rd;
+	load(NOPMU, &rd);
+	char *text = render(&rd, csv_all);
+	/* not 2.3500000000000001 and 0.010000100000000001 */
+	cr_assert_not_null(strstr(text, "\ntwo-copy,256,2.35,20.0000,0.0100001,1.01563\n"), "%s",
+			   text);
+	free(text);
+	results_dir_free(&rd);
+}
+
+Test(table, names_the_results_folder_by_its_real_name)
+{
+	char dir[64], link[96], target[PATH_MAX];
+	struct results_dir rd;
+	snprintf(dir, sizeof(dir), "/tmp/copyscope-table-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/latest", dir);
+	cr_assert_not_null(realpath(PMU, target));
+	cr_assert_eq(symlink(target, link), 0);
+	load(link, &rd);
+	cr_expect_str_eq(rd.path, link);
+	cr_expect_str_eq(rd.name, PMU, "below the current folder: relative to it");
+	struct table_options opt = {"all", "srv", 1, TABLE_MD};
+	char *text = render(&rd, opt);
+	cr_expect_not_null(strstr(text, "; from " PMU "/summary.csv)"), "%s", text);
+	free(text);
+	results_dir_free(&rd);
+	unlink(link);
+	rmdir(dir);
 }
 
 Test(table, missing_folder_or_summary_is_an_error)
