@@ -26,7 +26,6 @@
 #include "run.h"
 
 #define MAX_SECONDS  3600.0
-#define MIN_DURATION 0.001 /* what copyscope-client takes for --duration (workloads/client.c) */
 
 struct run_args {
 	struct run_spec spec;
@@ -170,7 +169,7 @@ static int take_option(int c, char *arg, struct run_args *a)
 		return -1;
 	}
 	case 'd':
-		return parse_seconds(arg, MIN_DURATION, &sp->duration_s)
+		return parse_seconds(arg, CLIENT_DURATION_MIN, &sp->duration_s)
 			   ? bad_value(c, arg,
 				       "seconds, at least 0.001 (the client's shortest window), "
 				       "at most 3600")

@@ -49,7 +49,7 @@
 #define SWEEP_THREADS_MAX  CLIENT_THREADS_MAX /* 1024, as `copyscope run` */
 #define SWEEP_REPS_MAX	   1000
 #define SWEEP_SECONDS_MAX  3600.0
-#define SWEEP_DURATION_MIN 0.001 /* copyscope-client's shortest --duration (workloads/client.c) */
+#define SWEEP_DURATION_MIN CLIENT_DURATION_MIN /* 1 ms, as copyscope-client */
 
 /*
  * Resolves a strategy name or alias to its canonical name (run_resolve_impl

@@ -122,7 +122,7 @@ static int parse_option(int c, const char *arg, struct client_config *cfg)
 			   ? bad_input(PROG, "--threads", arg, "a thread count from 1 to 1024")
 			   : 0;
 	case 'd':
-		return parse_seconds(arg, 0.001, MAX_SECONDS, &cfg->duration) < 0
+		return parse_seconds(arg, CLIENT_DURATION_MIN, MAX_SECONDS, &cfg->duration) < 0
 			   ? bad_input(PROG, "--duration", arg, "seconds, from 0.001 to 86400")
 			   : 0;
 	case 'w':

@@ -36,6 +36,9 @@
 /* Connections one client opens, one thread and one message each: the client,
  * `copyscope run --threads` and sweep files share this bound. */
 #define CLIENT_THREADS_MAX 1024u
+/* The client's shortest measured window (--duration), in seconds: also the
+ * least `copyscope run --duration` and sweep files take. */
+#define CLIENT_DURATION_MIN 0.001
 
 enum message_layout { LAYOUT_SCATTERED = 0, LAYOUT_CONTIGUOUS = 1 };
 
