@@ -224,3 +224,14 @@ gone() { # every pid recorded in the files given is gone
 	done
 	[ "${lines[0]}" = "$want" ]
 }
+
+@test "run --help describes every option its synopsis lists" {
+	run "$CS" run --help
+	[ "$status" -eq 0 ]
+	synopsis=$(sed -n '/^usage:/,/^[^ u]/p' <<<"$output" | grep -o -- '--[a-z-]*' | sort -u)
+	[ -n "$synopsis" ]
+	for opt in $synopsis; do
+		grep -Eq -- "^  (--[a-z-]+ [A-Z]+, )?$opt( |,|\$)" <<<"$output" ||
+			{ echo "$opt is in the synopsis but not described" >&2; return 1; }
+	done
+}
