@@ -52,7 +52,8 @@ WL_MAINS  := workloads/server.c workloads/client.c
 WL_LIB    := $(filter-out $(WL_MAINS),$(wildcard workloads/*.c)) \
 	     harness/cpulist.c # --cpus: one CPU-list check for harness and workloads
 HR_MAIN   := harness/main.c
-HR_LIB    := $(filter-out $(HR_MAIN),$(wildcard harness/*.c))
+HR_LIB    := $(filter-out $(HR_MAIN),$(wildcard harness/*.c)) \
+	     workloads/options.c # sizes and seconds: read as the workloads read them
 
 UNIT_WL   := $(wildcard tests/unit/test_wl_*.c)
 UNIT_HR   := $(filter-out $(UNIT_WL),$(wildcard tests/unit/test_*.c))

@@ -20,6 +20,7 @@
 #include "cpulist.h"
 #include "counters.h"
 #include "message.h" /* the workloads' message size bounds */
+#include "options.h" /* and their parsers of sizes and seconds */
 #include "eventfile.h"
 #include "netns.h"
 #include "results.h"
@@ -55,9 +56,9 @@ static void usage(FILE *f)
 	    "                     [--verbose]\n"
 	    "Runs one point and writes a CSV header and row (stdout, or appended to --out).\n"
 	    "  --impl I       two-copy, one-copy, zero-copy, uring-zc (or a1..a4)\n"
-	    "  --size B       message size in bytes, 8..64Mi (suffix K or M: KiB, MiB)\n"
+	    "  --size B       message size in bytes, 8..64Mi (suffix K, M: KiB, MiB; any case)\n"
 	    "  --threads T    client connections/threads, 1..1024 (default 1)\n"
-	    "  --duration S   measured window in seconds, 0.001..3600 (default 5)\n"
+	    "  --duration S   measured window in seconds, 0.001..3600 (default 5; or 500ms)\n"
 	    "  --warmup S     seconds before the window opens, [0, 3600] (default 1)\n"
 	    "  --mode M       stream (default: the server sends, the client counts) or rr\n"
 	    "                 (request-response: round-trip latency percentiles)\n"
@@ -77,36 +78,6 @@ static void usage(FILE *f)
 	    "  --verbose      print on stderr what the harness itself cost\n"
 	    "Exit status: 0 ok, 1 the run failed (row has status=failed:<reason>), 2 bad input,\n"
 	    "130 interrupted.\n");
-}
-
-static int parse_size(const char *s, unsigned long *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (end == s || errno || *s == '-')
-		return -1;
-	if (*end == 'K' || *end == 'k')
-		v <<= 10, end++;
-	else if (*end == 'M' || *end == 'm')
-		v <<= 20, end++;
-	if (*end || v < MESSAGE_MIN_SIZE || v > MESSAGE_MAX_SIZE) /* the workloads' bounds */
-		return -1;
-	*out = (unsigned long)v;
-	return 0;
-}
-
-/* Seconds in [min, MAX_SECONDS], written as the client takes them: digits or '.' first. */
-static int parse_seconds(const char *s, double min, double *out)
-{
-	if (!isdigit((unsigned char)*s) && *s != '.')
-		return -1; /* "-0", " 1", "+1": the client would refuse what %g makes of them */
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s || *end || !isfinite(v) || v < min || v > MAX_SECONDS)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static const struct option run_options[] = {
@@ -168,10 +139,13 @@ static int take_option(int c, char *arg, struct run_args *a)
 	struct run_spec *sp = &a->spec;
 	char *end;
 	switch (c) {
-	case 's':
-		return parse_size(arg, &sp->msg_size)
-			   ? bad_value(c, arg, "a size in bytes, 8..67108864 (64 MiB)")
-			   : -1;
+	case 's': {
+		uint64_t v;
+		if (parse_size(arg, MESSAGE_MIN_SIZE, MESSAGE_MAX_SIZE, &v))
+			return bad_value(c, arg, "a size in bytes, 8..67108864 (64 MiB)");
+		sp->msg_size = (unsigned long)v;
+		return -1;
+	}
 	case 't': {
 		long t = strtol(arg, &end, 10);
 		if (end == arg || *end || t < 1 || t > CLIENT_THREADS_MAX)
@@ -180,13 +154,13 @@ static int take_option(int c, char *arg, struct run_args *a)
 		return -1;
 	}
 	case 'd':
-		return parse_seconds(arg, CLIENT_DURATION_MIN, &sp->duration_s)
+		return parse_seconds(arg, CLIENT_DURATION_MIN, MAX_SECONDS, &sp->duration_s)
 			   ? bad_value(c, arg,
 				       "seconds, at least 0.001 (the client's shortest window), "
 				       "at most 3600")
 			   : -1;
 	case 'w':
-		return parse_seconds(arg, 0.0, &sp->warmup_s)
+		return parse_seconds(arg, 0.0, MAX_SECONDS, &sp->warmup_s)
 			   ? bad_value(c, arg, "seconds, 0..3600")
 			   : -1;
 	case 'm':

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int parse_digits(const char *s, const char **end, uint64_t *out)
 {
@@ -42,7 +43,7 @@ int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	static const char *const suffixes[] = {"", "K", "M", "G"};
 	static const char *const long_suffixes[] = {"", "KiB", "MiB", "GiB"};
 	for (int i = 0; i < 4; i++) {
-		if (strcmp(end, suffixes[i]) == 0 || strcmp(end, long_suffixes[i]) == 0) {
+		if (!strcasecmp(end, suffixes[i]) || !strcasecmp(end, long_suffixes[i])) {
 			if (v > (max >> (10 * i)))
 				return -1;
 			v <<= 10 * i;
@@ -62,7 +63,11 @@ int parse_seconds(const char *s, double min, double max, double *out)
 	errno = 0;
 	char *end;
 	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v) || v < min || v > max)
+	if (!strcmp(end, "ms"))
+		v /= 1000;
+	else if (*end && strcmp(end, "s"))
+		return -1;
+	if (errno || !isfinite(v) || v < min || v > max)
 		return -1;
 	*out = v;
 	return 0;

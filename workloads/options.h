@@ -13,11 +13,13 @@
 #include <stdint.h>
 
 /* Unsigned integer in [min, max]; an optional binary suffix K, M or G
- * (also KiB, MiB, GiB) multiplies by 1024^n. */
+ * (also KiB, MiB, GiB; any case) multiplies by 1024^n. The client's --size
+ * and `copyscope run --size` both read sizes with it. */
 int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Decimal integer in [min, max], no suffix. */
 int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
-/* Seconds as a decimal number in [min, max]. */
+/* Seconds in [min, max]: a decimal number, digits or '.' first, with an
+ * optional "s" or "ms" (as sweep files write them). */
 int parse_seconds(const char *s, double min, double max, double *out);
 /* A CPU list like "0", "0-3" or "0-1,3": every CPU below CPU_SETSIZE. */
 int parse_cpus(const char *s, cpu_set_t *out);

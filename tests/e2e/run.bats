@@ -235,3 +235,13 @@ gone() { # every pid recorded in the files given is gone
 			{ echo "$opt is in the synopsis but not described" >&2; return 1; }
 	done
 }
+
+@test "run reads sizes and seconds as the client and sweep files do: 1k, 200ms" {
+	run "$CS" run --impl a1 --size 1k --duration 200ms --warmup 0ms \
+		--events perfcfg/events/software.events
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	echo "$output" >"$T/row.csv"
+	[ "$(col msg_size "$T/row.csv")" = 1024 ]
+	[ "$(col duration_s "$T/row.csv")" = 0.2 ]
+}

@@ -298,3 +298,10 @@ PY
 @test "SIGINT stops the server cleanly while a client is connected" {
 	sigint_with_client_connected zero-copy
 }
+
+@test "the client reads sizes and seconds as run and sweep files do: 16k, 300ms" {
+	start_server --impl a2
+	client_ok --size 16k --duration 300ms --warmup 100ms
+	[ "$(value size "$TMP/cli.out")" = 16384 ]
+	stop_server
+}

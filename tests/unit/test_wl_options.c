@@ -12,6 +12,10 @@ Test(options, sizes_with_binary_suffixes)
 	cr_assert_eq(v, 16384);
 	cr_assert_eq(parse_size("1MiB", 8, 1 << 26, &v), 0);
 	cr_assert_eq(v, 1 << 20);
+	cr_assert_eq(parse_size("16k", 8, 1 << 26, &v), 0, "any case, as run and sweep files");
+	cr_assert_eq(v, 16384);
+	cr_assert_eq(parse_size("2mib", 8, 1 << 26, &v), 0);
+	cr_assert_eq(v, 2 << 20);
 }
 
 Test(options, bad_sizes_are_refused)
@@ -42,7 +46,14 @@ Test(options, seconds)
 	cr_assert_eq(parse_seconds("0", 0.001, 86400, &s), -1);
 	cr_assert_eq(parse_seconds("abc", 0, 86400, &s), -1);
 	cr_assert_eq(parse_seconds("nan", 0, 86400, &s), -1);
-	cr_assert_eq(parse_seconds("1s", 0, 86400, &s), -1);
+	cr_assert_eq(parse_seconds("1s", 0, 86400, &s), 0, "s and ms, as sweep files");
+	cr_assert_float_eq(s, 1.0, 1e-12);
+	cr_assert_eq(parse_seconds("300ms", 0, 86400, &s), 0);
+	cr_assert_float_eq(s, 0.3, 1e-12);
+	cr_assert_eq(parse_seconds("0.5ms", 0.001, 86400, &s), -1, "below the minimum");
+	cr_assert_eq(parse_seconds("1sec", 0, 86400, &s), -1);
+	cr_assert_eq(parse_seconds("5m", 0, 86400, &s), -1, "minutes would be a guess");
+	cr_assert_eq(parse_seconds("ms", 0, 86400, &s), -1);
 }
 
 Test(options, cpu_lists)
