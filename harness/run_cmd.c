@@ -5,7 +5,6 @@
  * the strategy, every event name, the --out file), so bad input never
  * leaves a half-written file or a stray process.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
