@@ -80,25 +80,58 @@ void run_default_events(char *path, size_t len)
 
 /* --- strategies, as the workloads know them -------------------------------- */
 
-int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, size_t errlen)
+/* The server's answer to `--list-impls` or `--list-absent` in *out (the
+ * caller frees); 0, or -2 with a message naming the strategy asked for. */
+static int server_listing(const char *name, const char *flag, char **out, char *err,
+			  size_t errlen)
 {
 	char server[PATH_MAX];
+	*out = NULL;
 	if (run_workload_path("server", server, sizeof(server), err, errlen))
 		return -2;
-	char *argv[] = {server, "--list-impls", NULL};
-	char *out = NULL;
+	char *argv[] = {server, (char *)flag, NULL};
 	char why[PATH_MAX + 64];
-	int status = spawn_capture(server, argv, 10.0, &out, why, sizeof(why));
-	if (status != 0) {
-		if (status > 0) {
-			char text[48];
-			snprintf(why, sizeof(why), "%s --list-impls: %s", server,
-				 spawn_status_text(status, text, sizeof(text)));
-		}
-		free(out);
-		errmsg_set(err, errlen, "%s: cannot list the strategies: %s", name, why);
-		return -2;
+	int status = spawn_capture(server, argv, 10.0, out, why, sizeof(why));
+	if (status == 0)
+		return 0;
+	if (status > 0) {
+		char text[48];
+		snprintf(why, sizeof(why), "%s %s: %s", server, flag,
+			 spawn_status_text(status, text, sizeof(text)));
 	}
+	free(*out);
+	*out = NULL;
+	errmsg_set(err, errlen, "%s: cannot list the strategies: %s", name, why);
+	return -2;
+}
+
+/* A strategy this build left out: 1 with "NAME: why, and how to get it"; else 0. */
+static int resolve_absent(const char *name, char *err, size_t errlen)
+{
+	char *out;
+	if (server_listing(name, "--list-absent", &out, err, errlen))
+		return -2;
+	int found = 0;
+	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char impl[64], alias[64];
+		int why = 0;
+		if (sscanf(line, "%63s %63s %n", impl, alias, &why) < 2 || !why)
+			continue;
+		if (!strcmp(name, impl) || !strcmp(name, alias)) {
+			errmsg_set(err, errlen, "%s: %s", name, line + why);
+			found = 1;
+		}
+	}
+	free(out);
+	return found;
+}
+
+int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, size_t errlen)
+{
+	char *out;
+	if (server_listing(name, "--list-impls", &out, err, errlen))
+		return -2;
 	char known[512] = "";
 	int found = 0;
 	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line && !found;
@@ -116,6 +149,9 @@ int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, s
 	free(out);
 	if (found)
 		return 0;
+	int absent = resolve_absent(name, err, errlen);
+	if (absent)
+		return absent;
 	return errmsg_set(err, errlen, "%s: unknown strategy (expected one of %s)", name,
 			  known[0] ? known : "none: the server listed no strategy");
 }

@@ -82,7 +82,9 @@ void run_request_stop(void);
  * asks `copyscope-server --list-impls` (one line per strategy: "name alias"),
  * so a strategy added to the workloads' table needs no change here.
  * 0, or -1 with "NAME: unknown strategy (expected two-copy, one-copy, ...)"
- * (bad input), or -2 when the server could not be asked (err says why).
+ * (bad input), or 1 for a strategy this build left out, with "NAME: not in
+ * this build: ... (install ..., then make)" (`copyscope-server --list-absent`),
+ * or -2 when the server could not be asked (err says why).
  */
 int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, size_t errlen);
 

@@ -370,6 +370,9 @@ static int load_inputs(struct sweep_session *s)
 		fprintf(stderr, "copyscope: %s\n", err);
 		return 2;
 	}
+	for (size_t i = 0; i < s->cfg.n_left_out; i++)
+		fprintf(stderr, "copyscope: %s:%d: impls: left out of this sweep: %s\n", s->cfg.path,
+			s->cfg.impls_line, s->cfg.left_out[i]);
 	if (s->args.resume && s->args.out && !same_sweep_as_dir(s))
 		return 2;
 	char where[PATH_MAX + 32];

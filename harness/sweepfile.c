@@ -209,6 +209,8 @@ static int parse_seconds(const char *s, double *out)
 
 /* --- the keys ----------------------------------------------------------------- */
 
+/* An optional strategy ("uring-zc?") that this build left out is dropped from
+ * the grid and named in cfg->left_out; any other unresolved name is bad input. */
 static int key_impls(struct parse_state *st, const char *value)
 {
 	struct sweep_config *cfg = st->cfg;
@@ -221,13 +223,28 @@ static int key_impls(struct parse_state *st, const char *value)
 		    st, "impls: expected at least one strategy (e.g. two-copy one-copy zero-copy)");
 	for (size_t i = 0; i < ntok; i++) {
 		char canon[LIST_ITEM_MAX], why[256];
+		size_t n = strlen(tok[i]);
+		int optional = n > 1 && tok[i][n - 1] == SWEEP_OPTIONAL_MARK;
+		if (optional)
+			tok[i][n - 1] = '\0';
 		snprintf(canon, sizeof(canon), "%s", tok[i]);
-		if (st->opts && st->opts->resolve_impl &&
-		    st->opts->resolve_impl(tok[i], canon, sizeof(canon), why, sizeof(why)))
+		int r = st->opts && st->opts->resolve_impl
+			    ? st->opts->resolve_impl(tok[i], canon, sizeof(canon), why, sizeof(why))
+			    : 0;
+		if (r == 1 && optional) {
+			if (!push_string(st, &cfg->left_out, &cfg->n_left_out, why))
+				return 0;
+			continue;
+		}
+		if (r)
 			return bad(st, "impls: %s", why);
 		if (!push_string(st, &cfg->impls, &cfg->n_impls, canon))
 			return 0;
 	}
+	if (cfg->n_impls == 0)
+		return bad(st, "impls: none of these strategies is in this build (%s)",
+			   cfg->left_out[0]);
+	cfg->impls_line = st->line;
 	return 1;
 }
 
@@ -695,6 +712,7 @@ void sweepfile_free(struct sweep_config *cfg)
 	free(cfg->name);
 	free(cfg->text);
 	free_list(cfg->impls, cfg->n_impls);
+	free_list(cfg->left_out, cfg->n_left_out);
 	free(cfg->sizes);
 	free(cfg->threads);
 	free_list(cfg->modes, cfg->n_modes);

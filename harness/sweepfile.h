@@ -51,9 +51,14 @@
 #define SWEEP_SECONDS_MAX  3600.0
 #define SWEEP_DURATION_MIN CLIENT_DURATION_MIN /* 1 ms, as copyscope-client */
 
+/* After a strategy in `impls`: the grid may do without it, where this build
+ * left it out (uring-zc without liburing). Any other unknown name stays bad input. */
+#define SWEEP_OPTIONAL_MARK '?'
+
 /*
  * Resolves a strategy name or alias to its canonical name (run_resolve_impl
- * has this shape). 0, or -1 with a message in err naming what is expected.
+ * has this shape). 0, or -1 with a message in err naming what is expected, or
+ * 1 when this build left the strategy out (err says why and how to get it).
  */
 typedef int (*sweep_impl_resolver)(const char *name, char *canonical, size_t len, char *err,
 				   size_t errlen);
@@ -71,6 +76,9 @@ struct sweep_config {
 
 	char **impls; /* canonical names */
 	size_t n_impls;
+	int impls_line;	 /* line of the impls key */
+	char **left_out; /* optional strategies this build lacks: "NAME: why" each */
+	size_t n_left_out;
 	unsigned long *sizes;
 	size_t n_sizes;
 	unsigned long *threads;

@@ -84,7 +84,7 @@ static void usage(FILE *f)
 	strategy_names(names, sizeof(names));
 	fprintf(f,
 		"usage: " PROG " --impl I [--host ADDR] [--port N] [--ctl-fd N] [--cpus LIST]\n"
-		"       " PROG " --list-impls\n"
+		"       " PROG " --list-impls | --list-absent\n"
 		"Sends messages to copyscope-client connections with one strategy.\n"
 		"  --impl I      strategy: %s\n"
 		"  --host ADDR   address to listen on (default 127.0.0.1)\n"
@@ -96,6 +96,8 @@ static void usage(FILE *f)
 		"  --max-mem MIB message memory all connections may hold together (default:\n"
 		"                half the RAM); a hello that would pass it is refused\n"
 		"  --list-impls  print the strategies, one \"name alias\" a line, and exit\n"
+		"  --list-absent print the strategies this build left out, one \"name alias why\"\n"
+		"                a line (nothing when none), and exit\n"
 		"  --help        this text\n"
 		"Message size, mode, layout and busy polling come from each client's hello.\n"
 		"Prints \"listening HOST:PORT\" first; on SIGTERM or SIGINT stops and prints\n"
@@ -114,6 +116,7 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 	    {"cpus", required_argument, 0, 'C'},
 	    {"max-mem", required_argument, 0, 'm'},
 	    {"list-impls", no_argument, 0, 'l'},
+	    {"list-absent", no_argument, 0, 'L'},
 	    {"help", no_argument, 0, 'h'},
 	    {0, 0, 0, 0},
 	};
@@ -171,6 +174,8 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 			return -1;
 		case 'l':
 			return strategy_list(stdout) ? 1 : -1;
+		case 'L':
+			return strategy_list_absent(stdout) ? 1 : -1;
 		case ':':
 			return bad_input(PROG, argv[optind - 1], NULL, "a value");
 		default:

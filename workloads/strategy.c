@@ -210,8 +210,8 @@ static const struct {
 } absent[] = {
 #if !WITH_URING_ZC
     {"uring-zc", "a4",
-     "not built in: <liburing.h> was missing when copyscope was built (install "
-     "liburing-dev, then make clean all)"},
+     "not in this build: <liburing.h> was missing when copyscope was built (install "
+     "liburing-dev, then make)"},
 #endif
     {NULL, NULL, NULL},
 };
@@ -249,6 +249,14 @@ int strategy_list(FILE *out)
 {
 	for (size_t i = 0; i < NSTRATEGIES; i++)
 		if (fprintf(out, "%s %s\n", strategies[i].name, strategies[i].alias) < 0)
+			return -1;
+	return fflush(out);
+}
+
+int strategy_list_absent(FILE *out)
+{
+	for (size_t i = 0; absent[i].name; i++)
+		if (fprintf(out, "%s %s %s\n", absent[i].name, absent[i].alias, absent[i].why) < 0)
 			return -1;
 	return fflush(out);
 }

@@ -97,6 +97,9 @@ void strategy_names(char *buf, size_t len);
 /* One line per row, "name alias": what `copyscope-server --list-impls` prints
  * and the harness reads, so a new row needs no change in the harness. */
 int strategy_list(FILE *out);
+/* One line per row this build left out, "name alias why": what
+ * `copyscope-server --list-absent` prints, so the harness can say how to get it. */
+int strategy_list_absent(FILE *out);
 
 /* Generic open/close around a strategy's own setup: allocate nslots
  * messages of `size` bytes in `layout`, filled with connection `conn`'s

@@ -59,9 +59,11 @@ run_keys() {
 @test "quick grid: one row per point and rep, all ok" {
 	[ "$(cat "$BATS_FILE_TMPDIR/quick.rc")" = 0 ] || cat "$BATS_FILE_TMPDIR/quick.out"
 	[ "$(cat "$BATS_FILE_TMPDIR/quick.rc")" = 0 ]
-	# quick.ini: 2 impls x 2 sizes x 2 modes x 1 thread count = 8 points, 2 reps
-	[ "$(rows "$QUICK/runs.csv")" = 16 ]
-	[ "$(rows "$QUICK/summary.csv")" = 8 ]
+	# quick.ini: 4 impls x 2 sizes x 2 modes x 1 thread count = 16 points, 2 reps;
+	# make check builds every strategy, so uring-zc? is in the grid
+	[ "$(rows "$QUICK/runs.csv")" = 32 ]
+	[ "$(rows "$QUICK/summary.csv")" = 16 ]
+	[ "$(cols "$QUICK/runs.csv" impl | sort -u | tr '\n' ' ')" = "one-copy two-copy uring-zc zero-copy " ]
 	[ -z "$(run_keys "$QUICK/runs.csv" | uniq -d)" ]
 	[ "$(cols "$QUICK/runs.csv" status | sort -u)" = ok ]
 }
@@ -108,7 +110,7 @@ EOF
 
 @test "quick grid: raw logs named by the run's parameters" {
 	for rep in 1 2; do
-		for impl in two-copy one-copy; do
+		for impl in two-copy one-copy zero-copy uring-zc; do
 			for mode in stream rr; do
 				for size in 1024 16384; do
 					[ -s "$QUICK/raw/${impl}_${mode}_${size}B_1t_r$rep.server.log" ]
@@ -117,7 +119,7 @@ EOF
 			done
 		done
 	done
-	[ "$(ls "$QUICK/raw" | wc -l)" = 32 ]
+	[ "$(ls "$QUICK/raw" | wc -l)" = 64 ]
 }
 
 @test "quick grid: env.txt, sweep.ini and events.events describe the run" {
@@ -138,17 +140,17 @@ EOF
 	cp "$QUICK/runs.csv" "$BATS_TEST_TMPDIR/before.csv"
 	run "$CS" sweep --resume "$QUICK"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"16 already in runs.csv, 0 to run"* ]]
+	[[ "$output" == *"32 already in runs.csv, 0 to run"* ]]
 	cmp "$QUICK/runs.csv" "$BATS_TEST_TMPDIR/before.csv"
 }
 
 @test "--dry-run prints the plan and writes nothing" {
 	run "$CS" sweep "$REPO/perfcfg/sweeps/quick.ini" --out "$BATS_TEST_TMPDIR/dry" --dry-run
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"8 points x 2 reps = 16 runs"* ]]
+	[[ "$output" == *"16 points x 2 reps = 32 runs"* ]]
 	[[ "$output" == *"estimated wall time"* ]]
 	[[ "$output" == *"two-copy_stream_1024B_1t_r1"* ]]
-	[ "$(grep -c '_r[12]$' <<<"$output")" = 16 ]
+	[ "$(grep -c '_r[12]$' <<<"$output")" = 32 ]
 	[ ! -e "$BATS_TEST_TMPDIR/dry" ]
 }
 
