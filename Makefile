@@ -27,7 +27,7 @@ BUILD     := build/$(VARIANT)
 # Sanitized builds keep their own binaries so that bin/ always holds the plain build.
 BIN       := $(if $(SANITIZE),$(BUILD)/bin,bin)
 
-override CPPFLAGS += -D_GNU_SOURCE -Iharness -Iworkloads
+override CPPFLAGS += -D_GNU_SOURCE
 override CFLAGS   += -std=c11 -Wall -Wextra -Werror -MMD -MP -pthread
 override LDFLAGS  += -pthread
 ifneq ($(SANITIZE),)
@@ -57,11 +57,10 @@ WORKLOAD_LIBS := $(WL_LIBS) -lm
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 WL_MAINS  := workloads/server.c workloads/client.c
-WL_LIB    := $(filter-out $(WL_MAINS),$(wildcard workloads/*.c)) \
-	     harness/cpulist.c # --cpus: one CPU-list check for harness and workloads
+COMMON    := $(wildcard common/*.c) # what both programs share: bounds, hello, parsers
+WL_LIB    := $(filter-out $(WL_MAINS),$(wildcard workloads/*.c)) $(COMMON)
 HR_MAIN   := harness/main.c
-HR_LIB    := $(filter-out $(HR_MAIN),$(wildcard harness/*.c)) \
-	     workloads/options.c # sizes and seconds: read as the workloads read them
+HR_LIB    := $(filter-out $(HR_MAIN),$(wildcard harness/*.c)) $(COMMON)
 
 UNIT_WL   := $(wildcard tests/unit/test_wl_*.c)
 UNIT_HR   := $(filter-out $(UNIT_WL),$(wildcard tests/unit/test_*.c))
@@ -95,9 +94,15 @@ $(BUILD)/tests/unit-harness: $(call obj,$(UNIT_HR) $(HR_LIB))
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(HARNESS_LIBS) $(LDLIBS)
 
+# Each tree sees common/ and its own folder only: no harness file includes a
+# workloads header, nor the other way round. The unit tests of the workloads
+# are tests/unit/test_wl_*.c; the other unit tests are the harness's.
+tree_of  = $(if $(filter workloads/% tests/unit/test_wl_%,$(1)),workloads,$(if $(filter common/%,$(1)),,harness))
+tree_inc = -Icommon $(addprefix -I,$(call tree_of,$(1)))
+
 $(BUILD)/%.o: %.c $(CONFIG_H)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(call tree_inc,$<) $(CFLAGS) -c -o $@ $<
 
 -include $(wildcard $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
 
@@ -179,7 +184,7 @@ check: deps
 # The tests of what is built now; `make check` installs what they need first.
 # Every strategy must be built here (liburing-dev is one of the packages `deps` installs).
 test: $(PROGRAMS) $(UNIT_BINS) $(if $(FUZZ_SRC),fuzz-build)
-	@COPYSCOPE_BIN=$(BIN) BUILD=$(BUILD) SANITIZE=$(SANITIZE) tests/run.sh
+	@COPYSCOPE_BIN=$(BIN) BUILD=$(BUILD) SANITIZE=$(SANITIZE) UNITS="$(UNIT_BINS)" tests/run.sh
 
 # --- the main job -------------------------------------------------------------
 # A sweep that had failed runs (exit 1) still renders: its failures are in
@@ -222,19 +227,19 @@ report: $(BIN)/copyscope
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_BUILD   := build/fuzz
-FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Iharness -Iworkloads -g -O1 -Wall -Wextra -Werror \
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Icommon -Iharness -g -O1 -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRC))
 HAVE_LIBFUZZER := $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' | \
 	$(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 && echo 1)
 
 # what each target links besides its own file
-FUZZ_DEPS_fuzz_sweepfile := harness/sweepfile.c harness/cpulist.c
+FUZZ_DEPS_fuzz_sweepfile := harness/sweepfile.c common/cpulist.c common/units.c
 FUZZ_LIBS_fuzz_sweepfile := -linih -lm
 FUZZ_DEPS_fuzz_eventfile := harness/eventfile.c
 FUZZ_DEPS_fuzz_csv       := harness/dataset.c
 FUZZ_LIBS_fuzz_csv       := -lcsv -lm
-FUZZ_DEPS_fuzz_hello     := workloads/hello.c
+FUZZ_DEPS_fuzz_hello     := common/hello.c
 
 .PHONY: fuzz-build
 fuzz-build: $(if $(HAVE_LIBFUZZER),$(FUZZ_BINS))
@@ -261,7 +266,7 @@ bench: all
 	@bench/run-all.sh
 
 format:
-	clang-format -i $(wildcard harness/*.[ch] workloads/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch])
+	clang-format -i $(wildcard common/*.[ch] harness/*.[ch] workloads/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch])
 
 install: all
 	install -d $(DESTDIR)$(BINDIR)

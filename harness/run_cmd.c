@@ -16,16 +16,15 @@
 #include <string.h>
 
 #include "commands.h"
-#include "cpulist.h"
+#include "bounds.h" /* what the workloads take, as they read it: */
 #include "counters.h"
-#include "message.h" /* the workloads' message size bounds */
-#include "options.h" /* and their parsers of sizes and seconds */
+#include "cpulist.h"
+#include "units.h"
 #include "eventfile.h"
 #include "netns.h"
 #include "results.h"
 #include "run.h"
 
-#define MAX_SECONDS  3600.0
 
 struct run_args {
 	struct run_spec spec;
@@ -153,13 +152,13 @@ static int take_option(int c, char *arg, struct run_args *a)
 		return -1;
 	}
 	case 'd':
-		return parse_seconds(arg, CLIENT_DURATION_MIN, MAX_SECONDS, &sp->duration_s)
+		return parse_seconds(arg, DURATION_MIN_S, SECONDS_MAX_S, &sp->duration_s)
 			   ? bad_value(c, arg,
 				       "seconds, at least 0.001 (the client's shortest window), "
 				       "at most 3600")
 			   : -1;
 	case 'w':
-		return parse_seconds(arg, 0.0, MAX_SECONDS, &sp->warmup_s)
+		return parse_seconds(arg, 0.0, SECONDS_MAX_S, &sp->warmup_s)
 			   ? bad_value(c, arg, "seconds, 0..3600")
 			   : -1;
 	case 'm':

@@ -8,6 +8,7 @@
 #include "sweepfile.h"
 #include "cpulist.h"
 #include "errmsg.h"
+#include "units.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -155,21 +156,10 @@ static int parse_choice_list(struct parse_state *st, const char *value, const ch
 
 int sweep_parse_size(const char *s, unsigned long *bytes)
 {
-	if (!isdigit((unsigned char)*s))
+	uint64_t v;
+	if (parse_size(s, MESSAGE_MIN_SIZE, MESSAGE_MAX_SIZE, &v))
 		return -1;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || v == 0)
-		return -1;
-	unsigned long long mult = 1;
-	if (*end == 'K' || *end == 'k')
-		mult = 1024, end++;
-	else if (*end == 'M' || *end == 'm')
-		mult = 1024 * 1024, end++;
-	if (*end || v > SWEEP_SIZE_MAX / mult || v * mult < SWEEP_SIZE_MIN)
-		return -1;
-	*bytes = (unsigned long)(v * mult);
+	*bytes = (unsigned long)v;
 	return 0;
 }
 
@@ -184,26 +174,6 @@ static int parse_count(const char *s, unsigned long max, unsigned long *out)
 	if (errno || *end || v == 0 || v > max)
 		return -1;
 	*out = (unsigned long)v;
-	return 0;
-}
-
-/* Seconds: a decimal number with an optional "s" or "ms" suffix. */
-static int parse_seconds(const char *s, double *out)
-{
-	if (!isdigit((unsigned char)*s) && *s != '.')
-		return -1;
-	errno = 0;
-	char *end;
-	double v = strtod(s, &end);
-	if (errno || end == s || !isfinite(v))
-		return -1;
-	if (!strcmp(end, "ms"))
-		v /= 1000.0;
-	else if (*end && strcmp(end, "s"))
-		return -1;
-	if (v < 0 || v > SWEEP_SECONDS_MAX)
-		return -1;
-	*out = v;
 	return 0;
 }
 
@@ -266,7 +236,7 @@ static int push_number(struct parse_state *st, unsigned long **list, size_t *n,
 /* A whole number in [1, max], the shape parse_count has, for number lists. */
 static int parse_thread_count(const char *s, unsigned long *out)
 {
-	return parse_count(s, SWEEP_THREADS_MAX, out);
+	return parse_count(s, CLIENT_THREADS_MAX, out);
 }
 
 /* Parses value's items with parse into a list of numbers: `noun` names one
@@ -303,7 +273,7 @@ static int key_sizes(struct parse_state *st, const char *value)
 static int key_threads(struct parse_state *st, const char *value)
 {
 	char expected[64];
-	snprintf(expected, sizeof(expected), "thread count from 1 to %u", SWEEP_THREADS_MAX);
+	snprintf(expected, sizeof(expected), "thread count from 1 to %u", CLIENT_THREADS_MAX);
 	return parse_number_list(st, value, parse_thread_count, "thread count", "1 2 4 8",
 				 expected, &st->cfg->threads, &st->cfg->n_threads);
 }
@@ -356,11 +326,11 @@ static int key_reps(struct parse_state *st, const char *value)
 static int key_duration(struct parse_state *st, const char *value)
 {
 	double s;
-	if (parse_seconds(value, &s) || s < SWEEP_DURATION_MIN)
+	if (parse_seconds(value, DURATION_MIN_S, SECONDS_MAX_S, &s))
 		return bad(st,
 			   "duration: %s: expected seconds from %g (the client's shortest window) "
 			   "to %.0f (1.0, 1s, 500ms)",
-			   value, SWEEP_DURATION_MIN, SWEEP_SECONDS_MAX);
+			   value, DURATION_MIN_S, SECONDS_MAX_S);
 	st->cfg->duration_s = s;
 	return 1;
 }
@@ -368,9 +338,9 @@ static int key_duration(struct parse_state *st, const char *value)
 static int key_warmup(struct parse_state *st, const char *value)
 {
 	double s;
-	if (parse_seconds(value, &s))
+	if (parse_seconds(value, 0, SECONDS_MAX_S, &s))
 		return bad(st, "warmup: %s: expected seconds from 0 to %.0f (0.2, 200ms)", value,
-			   SWEEP_SECONDS_MAX);
+			   SECONDS_MAX_S);
 	st->cfg->warmup_s = s;
 	return 1;
 }

@@ -41,15 +41,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "message.h" /* the workloads' message size bounds */
+#include "bounds.h" /* the bounds the workloads share */
 
 #define SWEEP_LIST_MAX	   64		      /* items per list */
-#define SWEEP_SIZE_MIN	   MESSAGE_MIN_SIZE   /* 8 B: one byte per field */
-#define SWEEP_SIZE_MAX	   MESSAGE_MAX_SIZE   /* 64 MiB */
-#define SWEEP_THREADS_MAX  CLIENT_THREADS_MAX /* 1024, as `copyscope run` */
 #define SWEEP_REPS_MAX	   1000
-#define SWEEP_SECONDS_MAX  3600.0
-#define SWEEP_DURATION_MIN CLIENT_DURATION_MIN /* 1 ms, as copyscope-client */
 
 /* After a strategy in `impls`: the grid may do without it, where this build
  * left it out (uring-zc without liburing). Any other unknown name stays bad input. */
@@ -118,9 +113,9 @@ size_t sweep_config_points(const struct sweep_config *cfg);
 void sweepfile_free(struct sweep_config *cfg);
 
 /*
- * Parses a message size: digits with an optional K or M (binary: 1K = 1024).
- * 0 and sets *bytes, or -1 for anything else (12Q, 0, outside
- * [SWEEP_SIZE_MIN, SWEEP_SIZE_MAX]).
+ * Parses a message size as the workloads do (parse_size, common/units.h:
+ * 16K, 16KiB, 1M). 0 and sets *bytes, or -1 for anything else (12Q, 0,
+ * outside [MESSAGE_MIN_SIZE, MESSAGE_MAX_SIZE]).
  */
 int sweep_parse_size(const char *s, unsigned long *bytes);
 

@@ -17,7 +17,7 @@
 
 #include "commands.h"
 #include "env.h"
-#include "message.h"
+#include "bounds.h"
 
 /* ---- the results folder ------------------------------------------------ */
 

@@ -34,7 +34,6 @@
 #define PROG		"copyscope-client"
 #define HELLO_TIMEOUT_S 10.0
 #define BUSY_POLL_US	50
-#define MAX_SECONDS	86400.0
 #define STOP_GRACE_S	5 /* seconds the server gets to finish after "stop" */
 
 struct client_config {
@@ -122,12 +121,12 @@ static int parse_option(int c, const char *arg, struct client_config *cfg)
 			   ? bad_input(PROG, "--threads", arg, "a thread count from 1 to 1024")
 			   : 0;
 	case 'd':
-		return parse_seconds(arg, CLIENT_DURATION_MIN, MAX_SECONDS, &cfg->duration) < 0
-			   ? bad_input(PROG, "--duration", arg, "seconds, from 0.001 to 86400")
+		return parse_seconds(arg, DURATION_MIN_S, SECONDS_MAX_S, &cfg->duration) < 0
+			   ? bad_input(PROG, "--duration", arg, "seconds, from 0.001 to 3600")
 			   : 0;
 	case 'w':
-		return parse_seconds(arg, 0, MAX_SECONDS, &cfg->warmup) < 0
-			   ? bad_input(PROG, "--warmup", arg, "seconds, from 0 to 86400")
+		return parse_seconds(arg, 0, SECONDS_MAX_S, &cfg->warmup) < 0
+			   ? bad_input(PROG, "--warmup", arg, "seconds, from 0 to 3600")
 			   : 0;
 	case 'm':
 		return wl_mode_parse(arg, &cfg->mode) < 0

@@ -28,19 +28,9 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#define MESSAGE_FIELDS	 8
-#define MESSAGE_HEADER	 8
-#define MESSAGE_MIN_SIZE 8u
-#define MESSAGE_MAX_SIZE (64u << 20)
+#include "bounds.h" /* MESSAGE_FIELDS, MESSAGE_HEADER, the size bounds */
+#include "hello.h"  /* enum message_layout, as the hello carries it */
 
-/* Connections one client opens, one thread and one message each: the client,
- * `copyscope run --threads` and sweep files share this bound. */
-#define CLIENT_THREADS_MAX 1024u
-/* The client's shortest measured window (--duration), in seconds: also the
- * least `copyscope run --duration` and sweep files take. */
-#define CLIENT_DURATION_MIN 0.001
-
-enum message_layout { LAYOUT_SCATTERED = 0, LAYOUT_CONTIGUOUS = 1 };
 
 struct message {
 	size_t size;

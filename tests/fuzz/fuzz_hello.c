@@ -5,7 +5,7 @@
  * encode back to the same bytes (reserved bytes are zero).
  */
 #include "hello.h"
-#include "message.h"
+#include "bounds.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -38,15 +38,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    cfg.n_impls > SWEEP_LIST_MAX)
 		abort();
 	for (size_t i = 0; i < cfg.n_sizes; i++)
-		if (cfg.sizes[i] < SWEEP_SIZE_MIN || cfg.sizes[i] > SWEEP_SIZE_MAX)
+		if (cfg.sizes[i] < MESSAGE_MIN_SIZE || cfg.sizes[i] > MESSAGE_MAX_SIZE)
 			abort();
 	for (size_t i = 0; i < cfg.n_threads; i++)
-		if (cfg.threads[i] < 1 || cfg.threads[i] > SWEEP_THREADS_MAX)
+		if (cfg.threads[i] < 1 || cfg.threads[i] > CLIENT_THREADS_MAX)
 			abort();
 	if (cfg.reps < 1 || cfg.reps > SWEEP_REPS_MAX)
 		abort();
-	if (!(cfg.duration_s > 0) || cfg.duration_s > SWEEP_SECONDS_MAX || cfg.warmup_s < 0 ||
-	    cfg.warmup_s > SWEEP_SECONDS_MAX)
+	if (!(cfg.duration_s > 0) || cfg.duration_s > SECONDS_MAX_S || cfg.warmup_s < 0 ||
+	    cfg.warmup_s > SECONDS_MAX_S)
 		abort();
 	if (sweep_config_points(&cfg) == 0)
 		abort();

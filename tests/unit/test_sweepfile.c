@@ -325,7 +325,7 @@ Test(sweepfile, the_shortest_window_the_client_takes_is_accepted)
 	cr_assert_eq(
 	    parse("impls = a1\nsizes = 1K\nthreads = 1\nduration = 1ms\n", &cfg, err, sizeof(err)),
 	    0, "%s", err);
-	cr_expect_eq(cfg.duration_s, SWEEP_DURATION_MIN);
+	cr_expect_eq(cfg.duration_s, DURATION_MIN_S);
 	sweepfile_free(&cfg);
 }
 

@@ -34,6 +34,7 @@
 #define RR_REQUEST_SIZE	  8
 
 enum wl_mode { MODE_STREAM = 0, MODE_RR = 1 };
+enum message_layout { LAYOUT_SCATTERED = 0, LAYOUT_CONTIGUOUS = 1 };
 
 #define HELLO_F_BUSY_POLL 0x1u
 #define HELLO_F_KNOWN	  HELLO_F_BUSY_POLL

@@ -1,7 +1,7 @@
 /* hello.c — see hello.h. */
 #include "hello.h"
 
-#include "message.h"
+#include "bounds.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,0 +1,27 @@
+/*
+ * units.h — one reading of the numbers a user types: sizes, seconds and
+ * plain integers, for the client, the server, `copyscope run` and sweep files
+ * alike (CPU lists: cpulist.h).
+ *
+ * Each parser accepts the whole string or nothing: it returns 0 and stores
+ * the value, or -1 leaving *out untouched; the caller names the input and
+ * what it expects in its one-line error (exit status 2).
+ */
+#ifndef COPYSCOPE_UNITS_H
+#define COPYSCOPE_UNITS_H
+
+#include <stdint.h>
+
+/* Decimal integer in [min, max], no suffix. */
+int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Bytes in [min, max]: digits with an optional binary suffix K, M or G (also
+ * KiB, MiB, GiB; any case) that multiplies by 1024^n: 256, 16K, 16KiB, 1M. */
+int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Seconds in [min, max]: a decimal number, digits or '.' first, with an
+ * optional "s" or "ms": 0.5, 2s, 300ms. */
+int parse_seconds(const char *s, double min, double max, double *out);
+/* Leading decimal digits of s into *out, *end past them; -1 when s does not
+ * start with a digit or the number overflows. For parsers of lists. */
+int parse_digits(const char *s, const char **end, uint64_t *out);
+
+#endif
