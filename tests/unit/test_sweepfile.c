@@ -12,6 +12,7 @@
 #include "dataset.h"
 #include "sweep.h"
 #include "sweepfile.h"
+#include "units.h"
 
 /* A scratch tree: ROOT/sweeps/ for sweep files, ROOT/events/ with two event files. */
 static char root[64];
@@ -260,6 +261,87 @@ Test(sweepfile, size_suffixes)
 	cr_expect_eq(sweep_parse_size("K", &b), -1);
 	cr_expect_eq(sweep_parse_size("", &b), -1);
 	cr_expect_eq(sweep_parse_size("99999999999999999999999", &b), -1);
+}
+
+/* Sweep files read sizes as the client and `copyscope run` do (common/units.c). */
+Test(sweepfile, sizes_read_as_the_workloads_read_them)
+{
+	unsigned long b;
+	uint64_t v;
+	const char *forms[] = {"16KiB", "16kib", "1MiB", "64MiB", "16K"};
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		cr_expect_eq(sweep_parse_size(forms[i], &b), 0, "%s", forms[i]);
+		cr_expect_eq(parse_size(forms[i], MESSAGE_MIN_SIZE, MESSAGE_MAX_SIZE, &v), 0);
+		cr_expect_eq(b, v, "%s", forms[i]);
+	}
+}
+
+/* One bound for the longest window: sweep files, `run` and the client. */
+Test(sweepfile, seconds_bound_is_the_shared_one)
+{
+	struct sweep_config cfg;
+	char err[256];
+	cr_expect_eq(sweepfile_parse("impls = a1\nsizes = 1K\nthreads = 1\nduration = 3600\n",
+				     sweep_path, NULL, &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_expect(cfg.duration_s == SECONDS_MAX_S, "%g", cfg.duration_s);
+	sweepfile_free(&cfg);
+	cr_expect_neq(sweepfile_parse("impls = a1\nsizes = 1K\nthreads = 1\nduration = 3601\n",
+				      sweep_path, NULL, &cfg, err, sizeof(err)),
+		      0);
+}
+
+/* `uring-zc?`: optional. A resolver that says "left out of this build" (1)
+ * drops it from the grid and names it; without the mark it is bad input. */
+static int resolve_without_uring(const char *name, char *canonical, size_t len, char *err,
+				 size_t errlen)
+{
+	if (!strcmp(name, "uring-zc")) {
+		snprintf(err, errlen, "uring-zc: not in this build: install liburing-dev, then make");
+		return 1;
+	}
+	snprintf(canonical, len, "%s", name);
+	return 0;
+}
+
+Test(sweepfile, optional_strategy_missing_from_the_build_is_left_out_and_named)
+{
+	struct sweepfile_options opts = {.resolve_impl = resolve_without_uring};
+	struct sweep_config cfg;
+	char err[256];
+	cr_assert_eq(sweepfile_parse("impls = two-copy uring-zc?\nsizes = 1K\nthreads = 1\nduration = 1\n",
+				     sweep_path, &opts, &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_expect_eq(cfg.n_impls, 1);
+	cr_expect_str_eq(cfg.impls[0], "two-copy");
+	cr_assert_eq(cfg.n_left_out, 1);
+	cr_expect_not_null(strstr(cfg.left_out[0], "install liburing-dev"));
+	cr_expect_eq(cfg.impls_line, 1);
+	sweepfile_free(&cfg);
+}
+
+Test(sweepfile, strategy_missing_from_the_build_without_the_mark_is_bad_input)
+{
+	struct sweepfile_options opts = {.resolve_impl = resolve_without_uring};
+	struct sweep_config cfg;
+	char err[256];
+	cr_assert_neq(sweepfile_parse("impls = two-copy uring-zc\nsizes = 1K\nthreads = 1\nduration = 1\n",
+				      sweep_path, &opts, &cfg, err, sizeof(err)),
+		      0);
+	cr_expect_not_null(
+	    strstr(err, "t.ini:1: impls: uring-zc: not in this build: install liburing-dev, then make"),
+	    "%s", err);
+}
+
+Test(sweepfile, only_optional_strategies_all_missing_is_bad_input)
+{
+	struct sweepfile_options opts = {.resolve_impl = resolve_without_uring};
+	struct sweep_config cfg;
+	char err[256];
+	cr_assert_neq(sweepfile_parse("impls = uring-zc?\nsizes = 1K\nthreads = 1\nduration = 1\n",
+				      sweep_path, &opts, &cfg, err, sizeof(err)),
+		      0);
+	cr_expect_not_null(strstr(err, "none of these strategies is in this build"), "%s", err);
 }
 
 Test(sweepfile, bad_size_names_its_line)
