@@ -2,6 +2,7 @@
  * run — one point: the server, the client, their counters, one row (see run.h).
  */
 #include "run.h"
+#include "schema.h"
 #include "errmsg.h"
 
 #include <errno.h>
@@ -158,20 +159,6 @@ int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, s
 
 /* --- the row's columns ----------------------------------------------------- */
 
-static const char *const workload_cols[] = {
-    "bytes",	   "msgs",	  "throughput_gbps", "lat_p50_us",  "lat_p90_us",     "lat_p99_us",
-    "lat_p999_us", "lat_max_us",  "verify_errors",   "zc_sends",    "zc_completions", "zc_copied",
-    "zc_enobufs",  "srv_utime_s", "srv_stime_s",     "cli_utime_s", "cli_stime_s",
-};
-#define N_WORKLOAD_COLS (sizeof(workload_cols) / sizeof(workload_cols[0]))
-
-static int set_col(struct result_row *row, const char *side, const char *key, const char *suffix)
-{
-	char name[128];
-	snprintf(name, sizeof(name), "%s_%s%s", side, key, suffix);
-	return result_row_set_empty(row, name);
-}
-
 static const char *run_topology(const struct run_spec *spec)
 {
 	return spec->topology ? spec->topology : "loopback";
@@ -198,9 +185,16 @@ static int set_mtu(struct result_row *row, const struct run_spec *spec)
 	return result_row_set(row, "mtu", "%u", mtu);
 }
 
+static int set_empty(const char *name, void *row)
+{
+	return result_row_set_empty(row, name);
+}
+
 int run_row_template(const struct run_spec *spec, const struct counter_plan *plan,
 		     struct result_row *row)
 {
+	if (schema_columns(plan, set_empty, row))
+		return -1;
 	int rc = 0;
 	rc |= result_row_set(row, "impl", "%s", spec->impl);
 	rc |= result_row_set(row, "mode", "%s", spec->mode);
@@ -210,35 +204,9 @@ int run_row_template(const struct run_spec *spec, const struct counter_plan *pla
 	rc |= result_row_set(row, "busy_poll", "%d", spec->busy_poll ? 1 : 0);
 	rc |= result_row_set(row, "msg_size", "%lu", spec->msg_size);
 	rc |= result_row_set(row, "threads", "%u", spec->threads);
-	rc |= result_row_set(row, "rep", "%u", spec->rep);
+	rc |= result_row_set(row, SCHEMA_REP, "%u", spec->rep);
 	rc |= result_row_set_num(row, "duration_s", spec->duration_s);
 	rc |= result_row_set_num(row, "warmup_s", spec->warmup_s);
-	rc |= result_row_set_empty(row, "offloads");
-	rc |= result_row_set_empty(row, "status");
-	for (size_t i = 0; i < N_WORKLOAD_COLS; i++)
-		rc |= result_row_set_empty(row, workload_cols[i]);
-	size_t n = counter_plan_count(plan);
-	for (size_t i = 0; i < n; i++) {
-		const char *k = counter_plan_event(plan, i)->key;
-		rc |= set_col(row, "srv", k, "") | set_col(row, "srv", k, "_running");
-		rc |= set_col(row, "cli", k, "") | set_col(row, "cli", k, "_running");
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(counter_plan_event(plan, i)->key, "cycles"))
-			rc |= result_row_set_empty(row, "srv_cycles_per_byte") |
-			      result_row_set_empty(row, "cli_cycles_per_byte");
-	rc |= result_row_set_empty(row, "srv_cpu_ns_per_byte");
-	rc |= result_row_set_empty(row, "cli_cpu_ns_per_byte");
-	for (size_t i = 0; i < n; i++) {
-		const struct event_spec *ev = counter_plan_event(plan, i);
-		if (event_is_cache_level(ev))
-			rc |= set_col(row, "srv", ev->key, "_per_kb") |
-			      set_col(row, "cli", ev->key, "_per_kb");
-	}
-	for (size_t i = 0; i < n; i++) {
-		const char *k = counter_plan_event(plan, i)->key;
-		rc |= set_col(row, "srv", k, "_per_msg") | set_col(row, "cli", k, "_per_msg");
-	}
 	return rc ? -1 : 0;
 }
 
@@ -712,20 +680,12 @@ static void fill_side(struct result_row *row, const struct run_state *st, const 
 static void fill_row(struct result_row *row, const struct run_state *st)
 {
 	const char *cli = st->cli.proc.out.data, *srv = st->srv.proc.out.data;
-	static const char *const from_client[] = {"bytes",	 "msgs",       "throughput_gbps",
-						  "lat_p50_us",	 "lat_p90_us", "lat_p99_us",
-						  "lat_p999_us", "lat_max_us"};
-	for (size_t i = 0; i < sizeof(from_client) / sizeof(from_client[0]); i++)
-		copy_num(row, from_client[i], cli, from_client[i]);
-	if (st->spec->verify)
-		copy_num(row, "verify_errors", cli, "verify_errors");
-	static const char *const zc[] = {"zc_sends", "zc_completions", "zc_copied", "zc_enobufs"};
-	for (size_t i = 0; i < 4; i++)
-		copy_num(row, zc[i], srv, zc[i]);
-	copy_num(row, "srv_utime_s", srv, "utime_s");
-	copy_num(row, "srv_stime_s", srv, "stime_s");
-	copy_num(row, "cli_utime_s", cli, "utime_s");
-	copy_num(row, "cli_stime_s", cli, "stime_s");
+	for (size_t i = 0; i < schema_nfixed; i++) {
+		const struct column *c = &schema_fixed[i];
+		if (c->source == FROM_HARNESS || (c->only_verified && !st->spec->verify))
+			continue;
+		copy_num(row, c->name, c->source == FROM_CLIENT ? cli : srv, c->key);
+	}
 	double bytes = kv_num(cli, "bytes"), msgs = kv_num(cli, "msgs");
 	fill_side(row, st, &st->srv, "srv", bytes, msgs);
 	fill_side(row, st, &st->cli, "cli", bytes, msgs);

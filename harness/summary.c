@@ -2,6 +2,7 @@
  * summary — per-point statistics of runs.csv (see summary.h).
  */
 #include "summary.h"
+#include "schema.h"
 #include "errmsg.h"
 
 #include <errno.h>
@@ -12,10 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The columns that must name a point; any other column before `rep` names it too. */
-static const char *const required_identity[] = {"impl",	     "mode",	 "topology", "layout",
-						"busy_poll", "msg_size", "threads"};
-#define N_REQUIRED (sizeof(required_identity) / sizeof(required_identity[0]))
+/* The columns that must name a point (schema_point); any other column
+ * before `rep` names it too. */
 #define ID_MAX	   32
 
 static const char *const stat_suffix[] = {"_median", "_min", "_max", "_cv"};
@@ -231,20 +230,20 @@ int summary_build(const struct dataset *runs, const char *const *impl_order, siz
 {
 	memset(out, 0, sizeof(*out));
 	struct sort_ctx c = {.runs = runs, .impl_order = impl_order, .n_impl_order = n_impl_order};
-	int rep_col = dataset_col(runs, "rep");
+	int rep_col = dataset_col(runs, SCHEMA_REP);
 	if (rep_col < 0)
 		return errmsg_set(err, errlen, "no column rep (expected the columns of runs.csv)");
 	if (rep_col > ID_MAX)
 		return errmsg_set(err, errlen, "more than %d columns before rep", ID_MAX);
 	for (int i = 0; i < rep_col; i++)
 		c.col[c.ncol++] = i;
-	for (size_t i = 0; i < N_REQUIRED; i++) {
-		int col = dataset_col(runs, required_identity[i]);
+	for (size_t i = 0; i < schema_npoint; i++) {
+		int col = dataset_col(runs, schema_point[i]);
 		if (col < 0 || col > rep_col)
 			return errmsg_set(
 			    err, errlen,
 			    "no column %s before rep (expected the columns of runs.csv)",
-			    required_identity[i]);
+			    schema_point[i]);
 	}
 	c.impl_col = dataset_col(runs, "impl");
 	int duration_col = dataset_col(runs, "duration_s");

@@ -2,6 +2,7 @@
  * sweep — the run plan, and `copyscope sweep` carrying it out (see sweep.h).
  */
 #include "sweep.h"
+#include "schema.h"
 #include "errmsg.h"
 
 #include <dirent.h>
@@ -105,15 +106,17 @@ static int cmp_key(const void *a, const void *b)
 /* The keys of every row of runs, sorted, as an array of RUN_KEY_MAX strings. */
 static char *done_keys(const struct dataset *runs, char *err, size_t errlen)
 {
-	static const char *const names[] = {"impl",	 "mode",     "topology", "layout",
-					    "busy_poll", "msg_size", "threads",	 "rep"};
+	/* run_key's order: the point's columns, then its rep */
+	_Static_assert(SCHEMA_NPOINT == 7, "run_key takes the 7 point columns");
 	int col[8];
-	for (size_t i = 0; i < 8; i++)
-		if ((col[i] = dataset_col(runs, names[i])) < 0) {
+	for (size_t i = 0; i < 8; i++) {
+		const char *name = i < schema_npoint ? schema_point[i] : SCHEMA_REP;
+		if ((col[i] = dataset_col(runs, name)) < 0) {
 			errmsg_set(err, errlen, "no column %s (expected the columns of runs.csv)",
-				   names[i]);
+				   name);
 			return NULL;
 		}
+	}
 	char *keys = malloc((runs->nrows ? runs->nrows : 1) * RUN_KEY_MAX);
 	if (!keys) {
 		errmsg_set(err, errlen, "out of memory");

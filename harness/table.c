@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "env.h"
 #include "bounds.h"
+#include "schema.h"
 
 /* ---- the results folder ------------------------------------------------ */
 
@@ -75,13 +76,11 @@ static void choose_base(struct results_dir *rd)
 
 static int check_columns(const struct results_dir *rd, const char *file, char *err, size_t errlen)
 {
-	static const char *const need[] = {"impl",	"mode",	    "topology", "layout",
-					   "busy_poll", "msg_size", "threads"};
-	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (dataset_col(&rd->summary, need[i]) < 0)
+	for (size_t i = 0; i < schema_npoint; i++)
+		if (dataset_col(&rd->summary, schema_point[i]) < 0)
 			return errmsg_set(err, errlen,
 					  "%s: expected a column '%s' (a copyscope summary)", file,
-					  need[i]);
+					  schema_point[i]);
 	if (rd->summary.nrows == 0)
 		return errmsg_set(err, errlen, "%s: expected at least one point, found none", file);
 	return 0;

@@ -1,0 +1,105 @@
+/* schema.c — the columns of runs.csv; see schema.h. */
+#include "schema.h"
+
+#include "eventfile.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define P(n)	      {n, COL_POINT, FROM_HARNESS, NULL, 0}
+#define R(n)	      {n, COL_RUN, FROM_HARNESS, NULL, 0}
+#define C(n, k)	      {n, COL_WORKLOAD, FROM_CLIENT, k, 0}
+#define S(n, k)	      {n, COL_WORKLOAD, FROM_SERVER, k, 0}
+
+const struct column schema_fixed[] = {
+    P("impl"),
+    P("mode"),
+    P("topology"),
+    R("mtu"),
+    P("layout"),
+    P("busy_poll"),
+    P("msg_size"),
+    P("threads"),
+    R(SCHEMA_REP),
+    R("duration_s"),
+    R("warmup_s"),
+    R("offloads"),
+    R("status"),
+    C("bytes", "bytes"),
+    C("msgs", "msgs"),
+    C("throughput_gbps", "throughput_gbps"),
+    C("lat_p50_us", "lat_p50_us"),
+    C("lat_p90_us", "lat_p90_us"),
+    C("lat_p99_us", "lat_p99_us"),
+    C("lat_p999_us", "lat_p999_us"),
+    C("lat_max_us", "lat_max_us"),
+    {"verify_errors", COL_WORKLOAD, FROM_CLIENT, "verify_errors", 1},
+    S("zc_sends", "zc_sends"),
+    S("zc_completions", "zc_completions"),
+    S("zc_copied", "zc_copied"),
+    S("zc_enobufs", "zc_enobufs"),
+    S("srv_utime_s", "utime_s"),
+    S("srv_stime_s", "stime_s"),
+    C("cli_utime_s", "utime_s"),
+    C("cli_stime_s", "stime_s"),
+};
+const size_t schema_nfixed = sizeof(schema_fixed) / sizeof(schema_fixed[0]);
+
+const char *const schema_point[SCHEMA_NPOINT] = {"impl",      "mode",	   "topology", "layout",
+						 "busy_poll", "msg_size", "threads"};
+
+static const char *const sides[] = {"srv", "cli"};
+
+/* emit "SIDE_KEYSUFFIX" for both sides. */
+static int emit_sides(const char *key, const char *suffix, int (*emit)(const char *, void *),
+		      void *ctx)
+{
+	for (size_t s = 0; s < 2; s++) {
+		char name[128];
+		snprintf(name, sizeof(name), "%s_%s%s", sides[s], key, suffix);
+		int rc = emit(name, ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int has_event(const struct counter_plan *plan, const char *key)
+{
+	for (size_t i = 0; i < counter_plan_count(plan); i++)
+		if (!strcmp(counter_plan_event(plan, i)->key, key))
+			return 1;
+	return 0;
+}
+
+int schema_columns(const struct counter_plan *plan, int (*emit)(const char *name, void *ctx),
+		   void *ctx)
+{
+	int rc = 0;
+	for (size_t i = 0; i < schema_nfixed && !rc; i++)
+		rc = emit(schema_fixed[i].name, ctx);
+	size_t n = counter_plan_count(plan);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *k = counter_plan_event(plan, i)->key;
+		for (size_t s = 0; s < 2 && !rc; s++) {
+			char name[128];
+			snprintf(name, sizeof(name), "%s_%s", sides[s], k);
+			if (!(rc = emit(name, ctx))) {
+				snprintf(name, sizeof(name), "%s_%s_running", sides[s], k);
+				rc = emit(name, ctx);
+			}
+		}
+	}
+	if (!rc && has_event(plan, "cycles"))
+		rc = emit_sides("cycles", "_per_byte", emit, ctx);
+	if (!rc)
+		rc = emit_sides("cpu_ns", "_per_byte", emit, ctx);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct event_spec *ev = counter_plan_event(plan, i);
+		if (event_is_cache_level(ev))
+			rc = emit_sides(ev->key, "_per_kb", emit, ctx);
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = emit_sides(counter_plan_event(plan, i)->key, "_per_msg", emit, ctx);
+	return rc;
+}

@@ -1,0 +1,62 @@
+/*
+ * schema.h — every column of runs.csv, declared once.
+ *
+ * A row is, in this order:
+ *   - the point's identity (impl, mode, topology, layout, busy_poll,
+ *     msg_size, threads: a point of the grid; summary.csv has one row each),
+ *     interleaved with what describes the run (mtu, rep, duration_s,
+ *     warmup_s, offloads, status);
+ *   - the workloads' totals, each copied from one key of the client's or the
+ *     server's key=value output;
+ *   - per event of the event file and side (srv_, cli_): the count and its
+ *     running fraction, then the derived columns (cycles and CPU ns per
+ *     byte, cache misses per KiB, counts per message).
+ * Row writing, --resume's done keys, summary.csv, `copyscope table` and the
+ * docs' column list all take the names from here. A missing value is an
+ * empty cell, never 0.
+ */
+#ifndef COPYSCOPE_SCHEMA_H
+#define COPYSCOPE_SCHEMA_H
+
+#include <stddef.h>
+
+#include "counters.h"
+
+enum column_kind {
+	COL_POINT,    /* names a point of the grid */
+	COL_RUN,      /* describes one run of a point (rep, status, ...) */
+	COL_WORKLOAD, /* a workload's total, copied from its output */
+};
+
+enum column_source {
+	FROM_HARNESS, /* the harness fills it from the run's spec or link */
+	FROM_CLIENT,  /* key= of copyscope-client's output */
+	FROM_SERVER,  /* key= of copyscope-server's output */
+};
+
+struct column {
+	const char *name;
+	enum column_kind kind;
+	enum column_source source;
+	const char *key; /* the workload's output key (FROM_CLIENT/FROM_SERVER) */
+	int only_verified; /* filled only when the client verified every byte */
+};
+
+/* The fixed columns, in row order: identity, run and workload columns. */
+extern const struct column schema_fixed[];
+extern const size_t schema_nfixed;
+
+/* The point columns (COL_POINT), in row order, and the one that numbers
+ * repetitions: a run is a point plus its rep. */
+#define SCHEMA_NPOINT 7
+extern const char *const schema_point[SCHEMA_NPOINT];
+#define schema_npoint ((size_t)SCHEMA_NPOINT)
+#define SCHEMA_REP "rep"
+
+/* Calls emit(name, ctx) for every column of a row counted with plan, in row
+ * order: the fixed ones, then each event's and the derived ones. Stops at
+ * and returns the first non-zero emit() result; else 0. */
+int schema_columns(const struct counter_plan *plan, int (*emit)(const char *name, void *ctx),
+		   void *ctx);
+
+#endif
