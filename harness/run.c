@@ -3,6 +3,7 @@
  */
 #include "run.h"
 #include "schema.h"
+#include "wire.h"
 #include "errmsg.h"
 
 #include <errno.h>
@@ -24,6 +25,7 @@
 #include "spawn.h"
 
 #define LISTEN_TIMEOUT_S     10.0 /* server start to "listening" (sanitized builds are slow) */
+#define LISTENING_LEN	     (sizeof(WIRE_LISTENING " ") - 1)
 #define CTL_TIMEOUT_S	     5.0  /* server's "ok" to a begin/end */
 #define STOP_TIMEOUT_S	     10.0 /* SIGTERM to exit: the server drains and prints */
 #define SERVER_DEATH_GRACE_S 0.5  /* a failed client: did its server die first? */
@@ -358,7 +360,7 @@ static int server_ctl(struct run_state *st, const char *word)
 			break;
 	}
 	s->ctl_buf[s->ctl_len] = '\0';
-	int ok = !strcmp(s->ctl_buf, "ok\n");
+	int ok = !strcmp(s->ctl_buf, CTL_OK "\n");
 	s->ctl_len = 0;
 	return ok ? 0
 		  : set_failed(st, "server_ctl", "server: answered something else than ok to %s",
@@ -369,12 +371,12 @@ static int open_window(struct run_state *st)
 {
 	if (st->window_opened)
 		return set_failed(st, "client_protocol", "client: begin sent twice");
-	if (server_ctl(st, "begin"))
+	if (server_ctl(st, CTL_BEGIN))
 		return -1;
 	counter_set_enable(st->srv.counters);
 	counter_set_enable(st->cli.counters);
 	st->window_opened = 1;
-	if (send_line(st->cli.proc.ctl_fd, "ok\n"))
+	if (send_line(st->cli.proc.ctl_fd, CTL_OK "\n"))
 		return set_failed(st, "client_ctl", "client: control socket: %s", strerror(errno));
 	return 0;
 }
@@ -386,9 +388,9 @@ static int close_window(struct run_state *st, char *err, size_t errlen)
 	counter_set_disable(st->cli.counters);
 	counter_set_disable(st->srv.counters);
 	st->window_closed = 1;
-	if (server_ctl(st, "end"))
+	if (server_ctl(st, CTL_END))
 		return -1;
-	if (send_line(st->cli.proc.ctl_fd, "ok\n"))
+	if (send_line(st->cli.proc.ctl_fd, CTL_OK "\n"))
 		return set_failed(st, "client_ctl", "client: control socket: %s", strerror(errno));
 	/* Counters are read after the client is released: off its critical path. */
 	if (counter_set_read(st->srv.counters, st->srv.values, err, errlen) ||
@@ -415,8 +417,8 @@ static int client_ctl(struct run_state *st, char *err, size_t errlen)
 	char *nl;
 	while ((nl = strchr(c->ctl_buf, '\n'))) {
 		*nl = '\0';
-		int rc = !strcmp(c->ctl_buf, "begin") ? open_window(st)
-			 : !strcmp(c->ctl_buf, "end")
+		int rc = !strcmp(c->ctl_buf, CTL_BEGIN) ? open_window(st)
+			 : !strcmp(c->ctl_buf, CTL_END)
 			     ? close_window(st, err, errlen)
 			     : set_failed(st, "client_protocol", "client: unexpected control line");
 		if (rc)
@@ -484,7 +486,7 @@ static int wait_for(struct run_state *st, double deadline, const char *timeout_r
 static int server_listening(struct run_state *st)
 {
 	const char *out = st->srv.proc.out.data;
-	return out && !strncmp(out, "listening ", 10) && strchr(out, '\n');
+	return out && !strncmp(out, WIRE_LISTENING " ", LISTENING_LEN) && strchr(out, '\n');
 }
 
 static int client_gone(struct run_state *st)
@@ -495,7 +497,7 @@ static int client_gone(struct run_state *st)
 /* "listening HOST:PORT" into host and port. */
 static int parse_listening(const char *out, char *host, size_t hlen, char *port, size_t plen)
 {
-	const char *addr = out + 10, *nl = strchr(addr, '\n');
+	const char *addr = out + LISTENING_LEN, *nl = strchr(addr, '\n');
 	const char *colon = nl ? memrchr(addr, ':', (size_t)(nl - addr)) : NULL;
 	if (!colon || colon == addr || nl - colon < 2 || (size_t)(colon - addr) >= hlen ||
 	    (size_t)(nl - colon) > plen)
@@ -621,7 +623,7 @@ static int run_workloads(struct run_state *st, char *err, size_t errlen)
 		       0;
 	if (!WIFEXITED(st->srv.proc.status) || WEXITSTATUS(st->srv.proc.status) != 0)
 		return failed_exit(st, &st->srv), 0;
-	if (isnan(kv_num(st->cli.proc.out.data, "bytes")))
+	if (isnan(kv_num(st->cli.proc.out.data, KEY_BYTES)))
 		set_failed(st, "client_output", "client: printed no bytes=");
 	return 0;
 }
@@ -672,7 +674,7 @@ static void fill_side(struct result_row *row, const struct run_state *st, const 
 	}
 	if (isnan(task_clock)) { /* no task-clock here: CPU time from getrusage */
 		const char *out = s->proc.out.data;
-		task_clock = (kv_num(out, "utime_s") + kv_num(out, "stime_s")) * 1e9;
+		task_clock = (kv_num(out, KEY_UTIME_S) + kv_num(out, KEY_STIME_S)) * 1e9;
 	}
 	set_ratio(row, side, "cpu_ns", "_per_byte", task_clock, bytes);
 }
@@ -686,7 +688,7 @@ static void fill_row(struct result_row *row, const struct run_state *st)
 			continue;
 		copy_num(row, c->name, c->source == FROM_CLIENT ? cli : srv, c->key);
 	}
-	double bytes = kv_num(cli, "bytes"), msgs = kv_num(cli, "msgs");
+	double bytes = kv_num(cli, KEY_BYTES), msgs = kv_num(cli, KEY_MSGS);
 	fill_side(row, st, &st->srv, "srv", bytes, msgs);
 	fill_side(row, st, &st->cli, "cli", bytes, msgs);
 }

@@ -2,6 +2,7 @@
 #include "schema.h"
 
 #include "eventfile.h"
+#include "wire.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -25,23 +26,23 @@ const struct column schema_fixed[] = {
     R("warmup_s"),
     R("offloads"),
     R("status"),
-    C("bytes", "bytes"),
-    C("msgs", "msgs"),
-    C("throughput_gbps", "throughput_gbps"),
-    C("lat_p50_us", "lat_p50_us"),
-    C("lat_p90_us", "lat_p90_us"),
-    C("lat_p99_us", "lat_p99_us"),
-    C("lat_p999_us", "lat_p999_us"),
-    C("lat_max_us", "lat_max_us"),
-    {"verify_errors", COL_WORKLOAD, FROM_CLIENT, "verify_errors", 1},
-    S("zc_sends", "zc_sends"),
-    S("zc_completions", "zc_completions"),
-    S("zc_copied", "zc_copied"),
-    S("zc_enobufs", "zc_enobufs"),
-    S("srv_utime_s", "utime_s"),
-    S("srv_stime_s", "stime_s"),
-    C("cli_utime_s", "utime_s"),
-    C("cli_stime_s", "stime_s"),
+    C("bytes", KEY_BYTES),
+    C("msgs", KEY_MSGS),
+    C("throughput_gbps", KEY_THROUGHPUT_GBPS),
+    C("lat_p50_us", KEY_LAT_P50_US),
+    C("lat_p90_us", KEY_LAT_P90_US),
+    C("lat_p99_us", KEY_LAT_P99_US),
+    C("lat_p999_us", KEY_LAT_P999_US),
+    C("lat_max_us", KEY_LAT_MAX_US),
+    {"verify_errors", COL_WORKLOAD, FROM_CLIENT, KEY_VERIFY_ERRORS, 1},
+    S("zc_sends", KEY_ZC_SENDS),
+    S("zc_completions", KEY_ZC_COMPLETIONS),
+    S("zc_copied", KEY_ZC_COPIED),
+    S("zc_enobufs", KEY_ZC_ENOBUFS),
+    S("srv_utime_s", KEY_UTIME_S),
+    S("srv_stime_s", KEY_STIME_S),
+    C("cli_utime_s", KEY_UTIME_S),
+    C("cli_stime_s", KEY_STIME_S),
 };
 const size_t schema_nfixed = sizeof(schema_fixed) / sizeof(schema_fixed[0]);
 

@@ -16,6 +16,7 @@
 #include "options.h"
 #include "sockio.h"
 #include "strategy.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -392,7 +393,7 @@ static int measure(struct client *cl, struct window *w, char *err, size_t errlen
 {
 	const struct client_config *cfg = &cl->cfg;
 	if (wait_until(cl, now_ns() + (uint64_t)(cfg->warmup * 1e9)) < 0 ||
-	    handshake(cl, "begin", err, errlen) < 0)
+	    handshake(cl, CTL_BEGIN, err, errlen) < 0)
 		return -1;
 	atomic_store_explicit(&cl->window, true, memory_order_relaxed);
 	snapshot(cl, &w->msgs0, &w->bytes0);
@@ -406,7 +407,7 @@ static int measure(struct client *cl, struct window *w, char *err, size_t errlen
 	if (cpu_time_now(&w->cpu1) < 0)
 		goto rusage_failed;
 	atomic_store_explicit(&cl->window, false, memory_order_relaxed);
-	return handshake(cl, "end", err, errlen);
+	return handshake(cl, CTL_END, err, errlen);
 rusage_failed:
 	snprintf(err, errlen, "getrusage: %s", strerror(errno));
 	return -1;
@@ -427,8 +428,9 @@ static void print_results(const struct client *cl, const struct window *w)
 	       cl->strategy->name, wl_mode_name(cfg->mode), (unsigned long long)cfg->size,
 	       (unsigned long long)cfg->threads, message_layout_name(cfg->layout), cfg->busy_poll,
 	       cfg->verify);
-	printf("bytes=%llu\nmsgs=%llu\nseconds=%.6f\nthroughput_gbps=%.6f\nverify_errors=%llu\n"
-	       "utime_s=%.6f\nstime_s=%.6f\n",
+	printf(KEY_BYTES "=%llu\n" KEY_MSGS "=%llu\n" KEY_SECONDS "=%.6f\n" KEY_THROUGHPUT_GBPS
+			 "=%.6f\n" KEY_VERIFY_ERRORS "=%llu\n" KEY_UTIME_S "=%.6f\n" KEY_STIME_S
+			 "=%.6f\n",
 	       (unsigned long long)bytes, (unsigned long long)(w->msgs1 - w->msgs0), seconds,
 	       (double)bytes * 8 / seconds / 1e9, (unsigned long long)verify_errors,
 	       w->cpu1.user - w->cpu0.user, w->cpu1.sys - w->cpu0.sys);
@@ -436,9 +438,13 @@ static void print_results(const struct client *cl, const struct window *w)
 		static const struct {
 			const char *key;
 			double p;
-		} pct[] = {{"p50", 50}, {"p90", 90}, {"p99", 99}, {"p999", 99.9}, {"max", 100}};
+		} pct[] = {{KEY_LAT_P50_US, 50},
+			   {KEY_LAT_P90_US, 90},
+			   {KEY_LAT_P99_US, 99},
+			   {KEY_LAT_P999_US, 99.9},
+			   {KEY_LAT_MAX_US, 100}};
 		for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++)
-			printf("lat_%s_us=%.3f\n", pct[i].key,
+			printf("%s=%.3f\n", pct[i].key,
 			       (double)histogram_percentile(&all, pct[i].p) / 1e3);
 	}
 	fflush(stdout);

@@ -2,6 +2,7 @@
 #include "ctl.h"
 
 #include "sockio.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,8 +45,8 @@ int ctl_request(int fd, const char *word, char *err, size_t errlen)
 		}
 		got++;
 	}
-	if (memcmp(line, "ok\n", 3) != 0) {
-		snprintf(err, errlen, "control socket: expected \"ok\" after \"%s\"", word);
+	if (memcmp(line, CTL_OK "\n", 3) != 0) {
+		snprintf(err, errlen, "control socket: expected \"" CTL_OK "\" after \"%s\"", word);
 		return -1;
 	}
 	return 0;
@@ -79,7 +80,7 @@ int ctl_next_line(struct ctl_reader *r, int fd, int read_more, char *line, size_
 
 int ctl_ok(int fd)
 {
-	return send_full(fd, "ok\n", 3);
+	return send_full(fd, CTL_OK "\n", 3);
 }
 
 int cpu_time_now(struct cpu_time *t)

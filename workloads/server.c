@@ -14,6 +14,7 @@
 #include "options.h"
 #include "sockio.h"
 #include "strategy.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -514,8 +515,8 @@ static int serve_ctl(struct server *sv, int fd, struct ctl_reader *rd)
 	int r, more = 1;
 	while ((r = ctl_next_line(rd, fd, more, line, sizeof(line))) == 1) {
 		more = 0;
-		struct cpu_time *t = strcmp(line, "begin") == 0 ? &sv->begin
-				     : strcmp(line, "end") == 0 ? &sv->end
+		struct cpu_time *t = strcmp(line, CTL_BEGIN) == 0 ? &sv->begin
+				     : strcmp(line, CTL_END) == 0   ? &sv->end
 								: NULL;
 		if (!t) {
 			fprintf(stderr, PROG ": control socket: unknown line \"%s\"\n", line);
@@ -586,12 +587,14 @@ static void print_totals(const struct server *sv, const struct cpu_time *start,
 	static const struct tx_stats none;
 	const struct tx_stats *from = sv->began ? &sv->at_begin : &none;
 	const struct tx_stats *to = sv->ended ? &sv->at_end : &sv->totals;
-	printf("impl=%s\nmsgs=%llu\nbytes=%llu\nconns=%llu\nutime_s=%.6f\nstime_s=%.6f\n",
+	printf(KEY_IMPL "=%s\n" KEY_MSGS "=%llu\n" KEY_BYTES "=%llu\n" KEY_CONNS "=%llu\n" KEY_UTIME_S
+			"=%.6f\n" KEY_STIME_S "=%.6f\n",
 	       sv->cfg.strategy->name, (unsigned long long)(to->msgs - from->msgs),
 	       (unsigned long long)(to->bytes - from->bytes), (unsigned long long)sv->nconns,
 	       b->user - a->user, b->sys - a->sys);
 	if (sv->cfg.strategy->zerocopy)
-		printf("zc_sends=%llu\nzc_completions=%llu\nzc_copied=%llu\nzc_enobufs=%llu\n",
+		printf(KEY_ZC_SENDS "=%llu\n" KEY_ZC_COMPLETIONS "=%llu\n" KEY_ZC_COPIED
+				    "=%llu\n" KEY_ZC_ENOBUFS "=%llu\n",
 		       (unsigned long long)(to->zc_sends - from->zc_sends),
 		       (unsigned long long)(to->zc_completions - from->zc_completions),
 		       (unsigned long long)(to->zc_copied - from->zc_copied),
@@ -643,7 +646,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": getsockname: %s\n", strerror(errno));
 		return 1;
 	}
-	printf("listening %s\n", name);
+	printf(WIRE_LISTENING " %s\n", name);
 	fflush(stdout);
 	struct cpu_time start, now;
 	cpu_time_now(&start);

@@ -1,0 +1,47 @@
+/*
+ * wire.h — the words the harness and the workloads exchange, spelled once.
+ *
+ * The control socket (--ctl-fd, AF_UNIX SOCK_STREAM) carries one word a
+ * line: the client tells the harness CTL_BEGIN and CTL_END around its
+ * measured window; the harness relays each to the server and answers the
+ * client with CTL_OK once the server has answered CTL_OK.
+ *
+ * The server's first line on stdout is WIRE_LISTENING " HOST:PORT". At exit
+ * each workload prints its totals as key=value lines, with the keys below;
+ * the harness copies them into runs.csv (schema.c names which column takes
+ * which key). A key a workload does not print is an empty cell.
+ */
+#ifndef COPYSCOPE_WIRE_H
+#define COPYSCOPE_WIRE_H
+
+#define CTL_BEGIN "begin"
+#define CTL_END	  "end"
+#define CTL_OK	  "ok"
+
+#define WIRE_LISTENING "listening"
+
+/* Both workloads: what ran and what it cost. */
+#define KEY_IMPL    "impl"
+#define KEY_BYTES   "bytes"
+#define KEY_MSGS    "msgs"
+#define KEY_UTIME_S "utime_s"
+#define KEY_STIME_S "stime_s"
+
+/* The client only. */
+#define KEY_SECONDS	    "seconds"
+#define KEY_THROUGHPUT_GBPS "throughput_gbps"
+#define KEY_VERIFY_ERRORS   "verify_errors"
+#define KEY_LAT_P50_US	    "lat_p50_us"
+#define KEY_LAT_P90_US	    "lat_p90_us"
+#define KEY_LAT_P99_US	    "lat_p99_us"
+#define KEY_LAT_P999_US	    "lat_p999_us"
+#define KEY_LAT_MAX_US	    "lat_max_us"
+
+/* The server only; the ZC_ keys for zero-copy strategies alone. */
+#define KEY_CONNS	   "conns"
+#define KEY_ZC_SENDS	   "zc_sends"
+#define KEY_ZC_COMPLETIONS "zc_completions"
+#define KEY_ZC_COPIED	   "zc_copied"
+#define KEY_ZC_ENOBUFS	   "zc_enobufs"
+
+#endif
