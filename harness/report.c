@@ -6,6 +6,7 @@
  * strategy does by design; it never claims a cause the data does not show.
  */
 #include "report.h"
+#include "strategy_info.h"
 
 #include <errno.h>
 #include <math.h>
@@ -42,11 +43,6 @@ static int has_impl(const struct results_dir *rd, const char *impl)
 		if (!strcmp(rd->impls[i], impl))
 			return 1;
 	return 0;
-}
-
-static int is_zerocopy(const char *impl)
-{
-	return !strcmp(impl, "zero-copy") || !strcmp(impl, "uring-zc");
 }
 
 static const char *sz(char *buf, double bytes)
@@ -365,10 +361,13 @@ static void write_q1(FILE *out, const struct results_dir *rd)
 	size_t nzc = 0;
 	fprintf(out, "## 1. Why does zero-copy not always give the best throughput?\n\n");
 	for (size_t i = 0; i < rd->nimpls; i++)
-		nzc += is_zerocopy(rd->impls[i]);
+		nzc += strategy_is_zerocopy(rd->impls[i]);
 	if (nzc == 0) {
-		fprintf(out, "No zero-copy strategy (zero-copy, uring-zc) was measured in this "
-			     "sweep.\n\n");
+		fprintf(out, "No zero-copy strategy (");
+		for (size_t i = 0, k = 0; i < strategy_ninfos; i++)
+			if (strategy_infos[i].zerocopy)
+				fprintf(out, "%s%s", k++ ? ", " : "", strategy_infos[i].name);
+		fprintf(out, ") was measured in this sweep.\n\n");
 		return;
 	}
 	fprintf(out,
@@ -377,11 +376,11 @@ static void write_q1(FILE *out, const struct results_dir *rd)
 		"[figure 6](figures/zerocopy.png)):\n\n",
 		rd->mode);
 	for (size_t i = 0; i < rd->nimpls; i++)
-		if (is_zerocopy(rd->impls[i]))
+		if (strategy_is_zerocopy(rd->impls[i]))
 			write_zc_losses(out, rd, rd->impls[i]);
 	fprintf(out, "\nCopied fallback:\n\n");
 	for (size_t i = 0; i < rd->nimpls; i++)
-		if (is_zerocopy(rd->impls[i])) {
+		if (strategy_is_zerocopy(rd->impls[i])) {
 			write_fallback(out, rd, rd->impls[i]);
 			write_zc_cost(out, rd, rd->impls[i]);
 		}
@@ -987,12 +986,14 @@ void report_write(FILE *out, const struct results_dir *rd)
 	fprintf(out, "## 4. At what message size does one-copy overtake two-copy here?\n\n");
 	write_crossovers(out, rd, "one-copy");
 	fprintf(out, "## 5. At what message size does zero-copy overtake two-copy here?\n\n");
+	size_t nzc = 0;
 	for (size_t i = 0; i < rd->nimpls; i++)
-		if (is_zerocopy(rd->impls[i])) {
+		if (strategy_is_zerocopy(rd->impls[i])) {
 			fprintf(out, "### %s\n\n", rd->impls[i]);
 			write_crossovers(out, rd, rd->impls[i]);
+			nzc++;
 		}
-	if (!has_impl(rd, "zero-copy") && !has_impl(rd, "uring-zc"))
+	if (nzc == 0)
 		fprintf(out, "Not measured: the sweep has no zero-copy strategy.\n\n");
 	write_q6(out, rd);
 	write_failures(out, rd);

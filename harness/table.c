@@ -19,10 +19,10 @@
 #include "env.h"
 #include "bounds.h"
 #include "schema.h"
+#include "strategy_info.h"
 
 /* ---- the results folder ------------------------------------------------ */
 
-static const char *const design_order[] = {"two-copy", "one-copy", "zero-copy", "uring-zc"};
 
 static const char *row_cell(const struct results_dir *rd, size_t row, const char *column)
 {
@@ -65,9 +65,9 @@ static void choose_base(struct results_dir *rd)
 	for (size_t r = 0; r < rd->summary.nrows; r++)
 		if (in_base(rd, r) && !strcmp(row_cell(rd, r, "mode"), "stream"))
 			snprintf(rd->mode, sizeof(rd->mode), "%s", "stream");
-	for (size_t i = 0; i < sizeof(design_order) / sizeof(design_order[0]); i++)
-		if (has_value(rd, "impl", design_order[i]))
-			add_impl(rd, design_order[i]);
+	for (size_t i = 0; i < strategy_ninfos; i++) /* the strategies' own order first */
+		if (has_value(rd, "impl", strategy_infos[i].name))
+			add_impl(rd, strategy_infos[i].name);
 	for (size_t r = 0; r < rd->summary.nrows; r++)
 		add_impl(rd, row_cell(rd, r, "impl"));
 	rd->nsizes = results_dir_axis(rd, rd->mode, "msg_size", rd->sizes, RESULTS_MAX_SIZES);

@@ -389,7 +389,7 @@ static int serve(struct conn *c, char *err, size_t errlen)
 		return -1;
 	}
 	tx.stop = &c->server->stop;
-	reply(c->fd, HELLO_OK, s->wire_id, tx.nslots);
+	reply(c->fd, HELLO_OK, strategy_info_of(s)->wire_id, tx.nslots);
 	bool spin = h.flags & HELLO_F_BUSY_POLL;
 	int rc = h.mode == MODE_RR ? serve_rr(c, &tx, spin, err, errlen)
 				   : serve_stream(c, &tx, err, errlen);
@@ -592,7 +592,7 @@ static void print_totals(const struct server *sv, const struct cpu_time *start,
 	       sv->cfg.strategy->name, (unsigned long long)(to->msgs - from->msgs),
 	       (unsigned long long)(to->bytes - from->bytes), (unsigned long long)sv->nconns,
 	       b->user - a->user, b->sys - a->sys);
-	if (sv->cfg.strategy->zerocopy)
+	if (strategy_info_of(sv->cfg.strategy)->zerocopy)
 		printf(KEY_ZC_SENDS "=%llu\n" KEY_ZC_COMPLETIONS "=%llu\n" KEY_ZC_COPIED
 				    "=%llu\n" KEY_ZC_ENOBUFS "=%llu\n",
 		       (unsigned long long)(to->zc_sends - from->zc_sends),

@@ -159,8 +159,6 @@ int one_copy_recv(struct rx *rx)
 static const struct strategy strategies[] = {
     {
 	.name = "two-copy",
-	.alias = "a1",
-	.wire_id = 1,
 	.slots_for = one_slot,
 	.tx_setup = two_copy_tx_setup,
 	.send = two_copy_send,
@@ -171,17 +169,12 @@ static const struct strategy strategies[] = {
     },
     {
 	.name = "one-copy",
-	.alias = "a2",
-	.wire_id = 2,
 	.slots_for = one_slot,
 	.send = one_copy_send,
 	.recv = one_copy_recv,
     },
     {
 	.name = "zero-copy",
-	.alias = "a3",
-	.wire_id = 3,
-	.zerocopy = true,
 	.slots_for = zc_slots_for,
 	.tx_setup = zc_tx_setup,
 	.send = zc_send,
@@ -191,9 +184,6 @@ static const struct strategy strategies[] = {
 #if WITH_URING_ZC
     {
 	.name = "uring-zc",
-	.alias = "a4",
-	.wire_id = 4,
-	.zerocopy = true,
 	.check = uzc_check,
 	.slots_for = zc_slots_for, /* the same pool as zero-copy: a fair comparison */
 	.tx_setup = uzc_tx_setup,
@@ -204,60 +194,55 @@ static const struct strategy strategies[] = {
 #endif
 };
 
-/* Rows this build knows of but left out, and why. */
-static const struct {
-	const char *name, *alias, *why;
-} absent[] = {
-#if !WITH_URING_ZC
-    {"uring-zc", "a4",
-     "not in this build: <liburing.h> was missing when copyscope was built (install "
-     "liburing-dev, then make)"},
-#endif
-    {NULL, NULL, NULL},
-};
-
 #define NSTRATEGIES (sizeof(strategies) / sizeof(strategies[0]))
+
+/* Every row names a strategy_info row (tests/unit/test_wl_strategy.c checks). */
+const struct strategy_info *strategy_info_of(const struct strategy *s)
+{
+	return strategy_info_find(s->name);
+}
 
 const struct strategy *strategy_find(const char *name)
 {
-	for (size_t i = 0; i < NSTRATEGIES; i++) {
-		if (strcmp(name, strategies[i].name) == 0 || strcmp(name, strategies[i].alias) == 0)
+	const struct strategy_info *info = strategy_info_find(name);
+	for (size_t i = 0; info && i < NSTRATEGIES; i++)
+		if (strcmp(info->name, strategies[i].name) == 0)
 			return &strategies[i];
-	}
 	return NULL;
 }
 
 const struct strategy *strategy_by_wire_id(uint16_t id)
 {
-	for (size_t i = 0; i < NSTRATEGIES; i++) {
-		if (strategies[i].wire_id == id)
+	for (size_t i = 0; i < NSTRATEGIES; i++)
+		if (strategy_info_of(&strategies[i])->wire_id == id)
 			return &strategies[i];
-	}
 	return NULL;
 }
 
 const char *strategy_absent(const char *name)
 {
-	for (size_t i = 0; absent[i].name; i++) {
-		if (strcmp(name, absent[i].name) == 0 || strcmp(name, absent[i].alias) == 0)
-			return absent[i].why;
-	}
-	return NULL;
+	const struct strategy_info *info = strategy_info_find(name);
+	return info && !strategy_find(name) ? info->build_needs : NULL;
 }
 
 int strategy_list(FILE *out)
 {
 	for (size_t i = 0; i < NSTRATEGIES; i++)
-		if (fprintf(out, "%s %s\n", strategies[i].name, strategies[i].alias) < 0)
+		if (fprintf(out, "%s %s\n", strategies[i].name,
+			    strategy_info_of(&strategies[i])->alias) < 0)
 			return -1;
 	return fflush(out);
 }
 
 int strategy_list_absent(FILE *out)
 {
-	for (size_t i = 0; absent[i].name; i++)
-		if (fprintf(out, "%s %s %s\n", absent[i].name, absent[i].alias, absent[i].why) < 0)
+	for (size_t i = 0; i < strategy_ninfos; i++) {
+		const struct strategy_info *info = &strategy_infos[i];
+		if (!strategy_find(info->name) &&
+		    fprintf(out, "%s %s %s\n", info->name, info->alias,
+			    info->build_needs ? info->build_needs : "not in this build") < 0)
 			return -1;
+	}
 	return fflush(out);
 }
 
@@ -267,7 +252,7 @@ void strategy_names(char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t i = 0; i < NSTRATEGIES && used < len; i++) {
 		int n = snprintf(buf + used, len - used, "%s%s (%s)", i ? ", " : "",
-				 strategies[i].name, strategies[i].alias);
+				 strategies[i].name, strategy_info_of(&strategies[i])->alias);
 		if (n < 0)
 			break;
 		used += (size_t)n;

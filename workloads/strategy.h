@@ -27,6 +27,7 @@
 #define COPYSCOPE_STRATEGY_H
 
 #include "message.h"
+#include "strategy_info.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -62,11 +63,10 @@ struct rx {
 	void *state;
 };
 
+/* A row of the code: name names its strategy_info row (common/), which holds
+ * the alias, the wire id and whether it is a zero-copy strategy. */
 struct strategy {
 	const char *name;
-	const char *alias;
-	uint16_t wire_id;
-	bool zerocopy;
 	/* Optional: can this machine run the strategy at all? Checked once by
 	 * the server at start, so a missing kernel feature is one clear line
 	 * instead of a refusal per connection. */
@@ -86,8 +86,10 @@ struct strategy {
 	void (*rx_teardown)(struct rx *rx);
 };
 
-/* By name or alias; NULL when unknown. */
+/* By name or alias; NULL when unknown or not in this build. */
 const struct strategy *strategy_find(const char *name);
+/* Its properties (common/strategy_info.h). */
+const struct strategy_info *strategy_info_of(const struct strategy *s);
 const struct strategy *strategy_by_wire_id(uint16_t id);
 /* For a strategy this build left out (name or alias), why and what to do,
  * e.g. liburing missing at build time; NULL otherwise. */
