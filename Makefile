@@ -1,9 +1,11 @@
 # copyscope — what each way of sending bytes over TCP costs on this machine.
 #
 #   make            build bin/copyscope, bin/copyscope-server, bin/copyscope-client
-#   make check      build and run every test (unit, end-to-end, fuzz smoke)
-#   make profile    install missing packages of building and profiling (as root), sweep,
-#                   render plots/tables/report
+#   make check      install missing packages (as root), then build and run every test
+#                   (unit, end-to-end, fuzz smoke); `make test` runs them without installing
+#   make profile    install missing packages of building and profiling (as root), then build,
+#                   sweep, render plots/tables/report
+#   make install    the programs into BINDIR, the man pages into MANDIR
 #   make render     figures, DIR/tables.md and DIR/report.md of RESULTS (default results/latest)
 #   make plots | tables | report   one of those steps; tables also prints the text tables
 #   make deps       install missing Debian packages (root) or print the apt-get line:
@@ -11,10 +13,12 @@
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench      side-by-side comparisons in bench/ (not tests)
 #
-# Honoured: CC CFLAGS CPPFLAGS LDFLAGS LDLIBS PREFIX DESTDIR SANITIZE=address,undefined|thread
+# Honoured: CC CFLAGS CPPFLAGS LDFLAGS LDLIBS PREFIX BINDIR MANDIR DESTDIR
+#           SANITIZE=address,undefined|thread
 
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
 CC        ?= cc
 CFLAGS    ?= -O2 -g
 SANITIZE  ?=
@@ -209,7 +213,7 @@ render: plots
 	@$(BIN)/copyscope report $(RESULTS)
 
 plots: $(BIN)/copyscope
-	@plots/render.sh $(RESULTS)
+	@COPYSCOPE=$(BIN)/copyscope plots/render.sh $(RESULTS)
 
 tables: $(BIN)/copyscope
 	@$(BIN)/copyscope table $(RESULTS) --level all
@@ -271,6 +275,9 @@ format:
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 $(wildcard man/*.1) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5
 
 clean:
 	rm -rf build bin

@@ -16,5 +16,6 @@ int cmd_events(int argc, char **argv); /* events.c: can this machine count these
 int cmd_sweep(int argc, char **argv);  /* sweep.c:  a grid of runs into a results folder */
 int cmd_table(int argc, char **argv);  /* table.c:  per-cache-level miss tables */
 int cmd_report(int argc, char **argv); /* report.c: the Part E report */
+int cmd_figdata(int argc, char **argv); /* figdata.c: the figures' data, for plots/ */
 
 #endif

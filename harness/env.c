@@ -291,8 +291,12 @@ int env_read_key(const char *path, const char *key, char *buf, size_t len)
 	char line[1100];
 	size_t klen = strlen(key);
 	int rc = -1;
-	while (fgets(line, sizeof(line), f) && line[0] != '\n') {
-		if (strncmp(line, key, klen) || line[klen] != '=')
+	/* the key=value block only: it ends at the first line of another shape */
+	while (fgets(line, sizeof(line), f)) {
+		size_t name = strspn(line, "abcdefghijklmnopqrstuvwxyz0123456789_");
+		if (name == 0 || line[name] != '=')
+			break;
+		if (name != klen || strncmp(line, key, klen))
 			continue;
 		snprintf(buf, len, "%s", line + klen + 1);
 		buf[strcspn(buf, "\n")] = '\0';

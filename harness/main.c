@@ -17,6 +17,7 @@ static const struct subcommand {
     {"events", cmd_events, "resolve event names and say whether this machine can count them"},
     {"table", cmd_table, "print per-cache-level miss tables of a results folder"},
     {"report", cmd_report, "write the Part E report of a results folder"},
+    {"figdata", cmd_figdata, "write the data the figures of a results folder draw"},
 };
 
 static void usage(FILE *out)

@@ -6,6 +6,7 @@
  * strategy does by design; it never claims a cause the data does not show.
  */
 #include "report.h"
+#include "figdata.h"
 #include "strategy_info.h"
 
 #include <errno.h>
@@ -43,6 +44,13 @@ static int has_impl(const struct results_dir *rd, const char *impl)
 		if (!strcmp(rd->impls[i], impl))
 			return 1;
 	return 0;
+}
+
+/* "[figure N](figures/NAME.png)": figures are named in figure_table only. */
+static const char *fig_link(char *buf, size_t len, enum figure_id id)
+{
+	snprintf(buf, len, "[figure %d](figures/%s.png)", (int)id + 1, figure_table[id].name);
+	return buf;
 }
 
 static const char *sz(char *buf, double bytes)
@@ -194,10 +202,11 @@ static void write_crossovers(FILE *out, const struct results_dir *rd, const char
 			has_impl(rd, impl) ? "two-copy" : impl);
 		return;
 	}
+	char f5[96];
 	fprintf(out,
 		"%s ÷ two-copy throughput (medians, %s mode) per thread count; "
-		"see [figure 5](figures/speedup.png).\n\n",
-		impl, rd->mode);
+		"see %s.\n\n",
+		impl, rd->mode, fig_link(f5, sizeof(f5), FIG_SPEEDUP));
 	for (size_t t = 0; t < rd->nthreads; t++)
 		write_crossover_line(out, rd, impl, rd->threads[t]);
 	if (rd->nsizes && rd->nthreads) {
@@ -370,11 +379,10 @@ static void write_q1(FILE *out, const struct results_dir *rd)
 		fprintf(out, ") was measured in this sweep.\n\n");
 		return;
 	}
-	fprintf(out,
-		"Throughput medians, %s mode, every size and thread count "
-		"([figure 1](figures/throughput.png), [figure 5](figures/speedup.png), "
-		"[figure 6](figures/zerocopy.png)):\n\n",
-		rd->mode);
+	char f1[96], f5[96], f6[96];
+	fprintf(out, "Throughput medians, %s mode, every size and thread count (%s, %s, %s):\n\n",
+		rd->mode, fig_link(f1, sizeof(f1), FIG_THROUGHPUT),
+		fig_link(f5, sizeof(f5), FIG_SPEEDUP), fig_link(f6, sizeof(f6), FIG_ZEROCOPY));
 	for (size_t i = 0; i < rd->nimpls; i++)
 		if (strategy_is_zerocopy(rd->impls[i]))
 			write_zc_losses(out, rd, rd->impls[i]);
@@ -541,10 +549,11 @@ static void write_q2(FILE *out, const struct results_dir *rd)
 		write_q2_instead(out, rd, th);
 		return;
 	}
+	char f3[96];
 	fprintf(out,
 		"Server misses per KiB transferred, medians, %s mode, %ld %s "
-		"([figure 3](figures/cache-misses.png); `copyscope table` has the counts):\n\n",
-		rd->mode, th, threads_word(th));
+		"(%s; `copyscope table` has the counts):\n\n",
+		rd->mode, th, threads_word(th), fig_link(f3, sizeof(f3), FIG_CACHE));
 	write_q2_levels(out, rd, th);
 	fprintf(out, "Why: two-copy gathers the eight fields into a staging buffer with memcpy "
 		     "before send(), so every byte is read and written once more in user space "
@@ -571,10 +580,11 @@ static void write_q3_throughput(FILE *out, const struct results_dir *rd)
 {
 	char a[32];
 	long pick[2] = {rd->sizes[0], rd->sizes[rd->nsizes - 1]};
+	char f1[96];
 	fprintf(out,
 		"Throughput (Gbit/s, medians, %s mode) at the smallest and largest size "
-		"([figure 1](figures/throughput.png)):\n\n",
-		rd->mode);
+		"(%s):\n\n",
+		rd->mode, fig_link(f1, sizeof(f1), FIG_THROUGHPUT));
 	/* "best" of one thread count would be that count: no column then */
 	int compare = rd->nthreads > 1;
 	write_thread_header(out, rd->threads, rd->nthreads, "size", compare ? " best |" : NULL);
@@ -610,8 +620,9 @@ static void write_q3_latency(FILE *out, const struct results_dir *rd)
 			"Latency: not measured (the sweep ran no request-response points).\n\n");
 		return;
 	}
-	fprintf(out, "Request-response latency, p50 / p99 (µs, medians of the repetitions) "
-		     "([figure 2](figures/latency.png)):\n\n");
+	char f2[96];
+	fprintf(out, "Request-response latency, p50 / p99 (µs, medians of the repetitions) (%s):\n\n",
+		fig_link(f2, sizeof(f2), FIG_LATENCY));
 	write_thread_header(out, threads, nt, "size", NULL);
 	for (size_t i = 0; i < rd->nimpls; i++)
 		for (size_t s = 0; s < ns; s++) {
@@ -942,11 +953,11 @@ static void write_header(FILE *out, const struct results_dir *rd)
 	for (size_t i = 0; i < rd->nimpls; i++)
 		fprintf(out, "%s %s", i ? "," : "", rd->impls[i]);
 	fprintf(out, ".\n- Every number below is a cell of summary.csv (medians unless said), a "
-		     "ratio of two, or a crossover interpolated between two. Figures: "
-		     "[throughput](figures/throughput.png), [latency](figures/latency.png), "
-		     "[cache misses](figures/cache-misses.png), [CPU per "
-		     "byte](figures/cpu-per-byte.png), [speed-up](figures/speedup.png), "
-		     "[zero-copy](figures/zerocopy.png); tables: [tables.md](tables.md).\n\n");
+		     "ratio of two, or a crossover interpolated between two. Figures: ");
+	for (size_t i = 0; i < FIG_COUNT; i++)
+		fprintf(out, "%s[%s](figures/%s.png)", i ? ", " : "", figure_table[i].label,
+			figure_table[i].name);
+	fprintf(out, "; tables: [tables.md](tables.md).\n\n");
 }
 
 static void write_failures(FILE *out, const struct results_dir *rd)

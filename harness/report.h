@@ -3,7 +3,7 @@
  * writes DIR/report.md (through DIR/report.md.tmp and a rename, so a reader
  * never sees half a report).
  *
- * It answers the six questions of DESIGN.md from summary.csv (with
+ * It answers the six questions of Part E (docs/results.md) from summary.csv (with
  * events.events, env.txt, and runs.csv for failures), each with the numbers
  * it rests on and a link to its figure. Every number printed is a CSV cell,
  * a ratio of two cells, or a crossover interpolated between two cells; where

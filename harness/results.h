@@ -2,7 +2,7 @@
  * results — one run's CSV row, and the files rows go to.
  *
  * A result_row is an ordered list of (column, value) cells. The column order
- * is the contract of runs.csv (see README "CSV columns"): run_point() always
+ * is the contract of runs.csv (schema.h declares every column; docs/results.md documents them): run_point() always
  * sets every column, in the same order for the same event set, so rows of one
  * sweep share one header. A value that was not measured is the empty string,
  * never "0".

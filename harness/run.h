@@ -2,7 +2,7 @@
  * run — one point of a sweep: fork the server, then the client, count both
  * over the measured window, and fill one result_row.
  *
- * Sequence (see DESIGN.md "How data flows"): the server is spawned with
+ * Sequence (docs/architecture.md, "How data flows"): the server is spawned with
  * counters opened disabled on it before it execs; its "listening HOST:PORT"
  * line gives the port (no fixed port, no sleep). The client is spawned the
  * same way. The client's "begin" on its control socket makes the harness

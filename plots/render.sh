@@ -9,9 +9,11 @@
 #   5 speedup.{png,svg}         throughput / two-copy, per thread count
 #   6 zerocopy.{png,svg}        copied-fallback share and context switches per MiB
 #
-# extract.awk turns summary.csv into one small data file per figure and a
-# meta.sh that says which panels exist and, for data not measured, why; each
-# figure script then draws from its file (see plots/style.gp for its variables).
+# `copyscope figdata` (harness/figdata.c) turns summary.csv into one small data
+# file per figure, a meta.sh that says which panels exist and, for data not
+# measured, why, and draw.list, one line per figure of its figure table; each
+# figure script then draws from its file (see plots/style.gp for its
+# variables). COPYSCOPE names the program (default: bin/copyscope beside plots/).
 # Exit status: 0 drawn; 2 bad input (one line on stderr, nothing written);
 # 1 gnuplot failed.
 set -u
@@ -30,44 +32,26 @@ if ! command -v gnuplot >/dev/null 2>&1; then
 	exit 2
 fi
 here=$(cd "$(dirname "$0")" && pwd)
+copyscope=${COPYSCOPE:-$here/../bin/copyscope}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
-events=/dev/null envf=/dev/null
-[ -f "$dir/events.events" ] && events=$dir/events.events
-[ -f "$dir/env.txt" ] && envf=$dir/env.txt
-awk -v tmp="$tmp" -f "$here/extract.awk" "$events" "$envf" "$dir/summary.csv" || {
-	echo "$me: $dir/summary.csv: could not be read as a summary" >&2
+if ! "$copyscope" figdata "$dir" "$tmp" 2>"$tmp/figdata.err"; then
+	echo "$me: $(head -n 1 "$tmp/figdata.err")" >&2
 	exit 2
-}
+fi
 . "$tmp/meta.sh"
-
-# The footer: the system configuration of env.txt, apostrophes dropped
-# because gnuplot reads it as a single-quoted string.
-envval() {
-	[ -f "$envf" ] || return 0
-	awk -v k="$1" '!/^[a-z_0-9]+=/ { exit } index($0, k "=") == 1 {
-		sub(/^[^=]*=/, ""); gsub(/\047/, ""); print; exit }' "$envf"
-}
-case $hw_pmu in
-yes) counters="hardware counters: yes" ;;
-no) counters="hardware counters: no (no PMU exposed)" ;;
-*) counters="hardware counters: unknown" ;;
-esac
-footer="$(envval cpu_model) · $(envval cpus) CPUs · kernel $(envval kernel) · topology $(envval topology) · $counters"
-[ -f "$envf" ] || footer="no env.txt in $dir · $counters"
 
 figdir=$dir/figures
 mkdir -p "$figdir" || exit 2
 status=0
-# draw SCRIPT NAME DATA PANELS EMPTY MISS [extra gnuplot assignments]
+# draw SCRIPT NAME DATA PANELS EMPTY MISS EXTRA: one line of draw.list
 draw() {
-	script=$1 name=$2 data=$3 pan=$4 emp=$5 miss=$6
-	shift 6
+	script=$1 name=$2 data=$3 pan=$4 emp=$5 miss=$6 extra=$7
 	for fmt in png svg; do
 		if ! gnuplot -e "in='$data'; out='$tmp/$name'; fmt='$fmt'; footer='$footer'" \
 			-e "impls='$impls'; panels='$pan'; empty='$emp'; miss='$miss'; xt='$xt'; xr='$xr'" \
-			-e "${*:-x=0}" "$here/$script" 2>"$tmp/$name.err"; then
+			-e "${extra:-x=0}" "$here/$script" 2>"$tmp/$name.err"; then
 			echo "$me: $script: gnuplot failed: $(head -n 3 "$tmp/$name.err")" >&2
 			status=1
 			continue
@@ -76,19 +60,9 @@ draw() {
 	done
 }
 
-# A figure whose data is all missing gets one panel that says so.
-one() { [ -n "$2" ] && echo "-" || echo "$1"; }
-
-draw fig1_throughput.gp throughput "$tmp/fig1.dat" "$(one "$p1" "$miss1")" "$e1" "$miss1" \
-	"tmode='$tmode'"
-draw fig2_latency.gp latency "$tmp/fig2.dat" "$(one "$p2" "$miss2")" "$e2" "$miss2" "tt='$tt'"
-draw fig3_cache_misses.gp cache-misses "$tmp/fig3.dat" "$(one "$p3" "$miss3")" "$e3" "$miss3" \
-	"titles='$cache_titles'; keys='$p3'; why='$why3'; t1='$t1'; tmode='$tmode'"
-draw fig4_cpu_per_byte.gp cpu-per-byte "$tmp/fig4.dat" "$(one "$p4" "$miss4")" "$e4" "$miss4" \
-	"metric='$cpu_metric'; clock='$cpu_clock'; t1='$t1'; tmode='$tmode'"
-draw fig5_speedup.gp speedup "$tmp/fig5.dat" "$(one "$p5" "$miss5")" "$e5" "$miss5" \
-	"tmode='$tmode'"
-draw fig6_zerocopy.gp zerocopy "$tmp/fig6.dat" "$p6" "$e6" "" \
-	"zc_impls='$zc_impls'; miss_zc='$miss6a'; miss_ctx='$miss6b'; t1='$t1'; tmode='$tmode'"
+us=$(printf '\037') # draw.list's separator: empty fields stay fields
+while IFS=$us read -r script name data pan emp miss extra; do
+	draw "$script" "$name" "$data" "$pan" "$emp" "$miss" "$extra"
+done <"$tmp/draw.list"
 [ $status -eq 0 ] && echo "$me: figures in $figdir"
 exit $status

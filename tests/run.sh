@@ -26,6 +26,8 @@ BUILD=${BUILD:-build/default}
 SANITIZE=${SANITIZE:-}
 UNITS=${UNITS-$(ls "$BUILD"/tests/unit-* 2>/dev/null)}
 export COPYSCOPE_BIN=${COPYSCOPE_BIN:-bin}
+# plots/render.sh runs `copyscope figdata`: the build under test, wherever a test runs it
+case $COPYSCOPE_BIN in /*) export COPYSCOPE=$COPYSCOPE_BIN/copyscope ;; *) export COPYSCOPE=$PWD/$COPYSCOPE_BIN/copyscope ;; esac
 export COPYSCOPE_BUILD=$BUILD
 export COPYSCOPE_FUZZ=${COPYSCOPE_FUZZ:-build/fuzz}
 export ASAN_OPTIONS="halt_on_error=1:exitcode=86:detect_leaks=1:${ASAN_OPTIONS:-}"
