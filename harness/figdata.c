@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "env.h"
+#include "metrics.h"
 #include "strategy_info.h"
 
 const struct figure figure_table[FIG_COUNT] = {
@@ -211,9 +212,11 @@ static void throughput(struct figdata *d)
 				double hi = results_dir_num(rd, r, "throughput_gbps_max");
 				if (!m[0] || !(bm > 0) || !(blo > 0) || !(bhi > 0))
 					continue;
+				/* a bar end not measured counts as 0, as the figure always drew it */
 				fprintf(d->fig[FIG_SPEEDUP].f, "%s %s %ld %.6g %.6g %.6g\n", panel,
-					rd->impls[i], rd->sizes[s], strtod(m, NULL) / bm,
-					(isnan(lo) ? 0 : lo) / bhi, (isnan(hi) ? 0 : hi) / blo);
+					rd->impls[i], rd->sizes[s], metric_ratio(strtod(m, NULL), bm),
+					metric_ratio(isnan(lo) ? 0 : lo, bhi),
+					metric_ratio(isnan(hi) ? 0 : hi, blo));
 				count(&d->fig[FIG_SPEEDUP], panel);
 			}
 	}
@@ -302,10 +305,11 @@ static void cpu_and_zerocopy(struct figdata *d)
 				if (side != 0 || !cell(d, r, "zc_completions_median")[0])
 					continue;
 				d->zc_seen = 1;
-				double done = results_dir_num(rd, r, "zc_completions_median");
-				if (!(done > 0))
+				double pct = metric_copied_pct(
+				    strtod(cell(d, r, "zc_copied_median"), NULL),
+				    results_dir_num(rd, r, "zc_completions_median"));
+				if (isnan(pct))
 					continue;
-				double pct = 100 * strtod(cell(d, r, "zc_copied_median"), NULL) / done;
 				int n = snprintf(d->zcbuf + d->zclen, sizeof(d->zcbuf) - d->zclen,
 						 "zc %s %ld %.6g %.6g %.6g srv\n", impl, size, pct, pct,
 						 pct);

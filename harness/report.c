@@ -7,6 +7,7 @@
  */
 #include "report.h"
 #include "figdata.h"
+#include "metrics.h"
 #include "strategy_info.h"
 
 #include <errno.h>
@@ -115,7 +116,7 @@ static size_t speedups(const struct results_dir *rd, const char *impl, long thre
 	for (size_t s = 0; s < rd->nsizes; s++) {
 		double a = tput(rd, impl, rd->sizes[s], threads, "median");
 		double b = tput(rd, "two-copy", rd->sizes[s], threads, "median");
-		ratio[s] = b > 0 ? a / b : NAN;
+		ratio[s] = metric_ratio(a, b);
 		valid += !isnan(ratio[s]);
 	}
 	return valid;
@@ -279,9 +280,9 @@ static void write_fallback(FILE *out, const struct results_dir *rd, const char *
 			long size = rd->sizes[s], th = rd->threads[t];
 			double done = val(rd, impl, rd->mode, size, th, "zc_completions", "median");
 			double copied = val(rd, impl, rd->mode, size, th, "zc_copied", "median");
-			if (isnan(done) || isnan(copied) || done <= 0)
+			double rate = metric_copied_pct(copied, done);
+			if (isnan(rate))
 				continue;
-			double rate = copied / done * 100;
 			lo = n && lo < rate ? lo : rate;
 			hi = n && hi > rate ? hi : rate;
 			n++;
@@ -307,9 +308,8 @@ static double busy_share(const struct results_dir *rd, const char *impl, long si
 	snprintf(k, sizeof(k), "%s_stime_s", side);
 	double window =
 	    results_dir_num(rd, results_dir_row(rd, impl, rd->mode, size, th), "duration_s");
-	double cpu = val(rd, impl, rd->mode, size, th, u, "median") +
-		     val(rd, impl, rd->mode, size, th, k, "median");
-	return window > 0 ? cpu / window * 100 : NAN;
+	return metric_busy_pct(val(rd, impl, rd->mode, size, th, u, "median"),
+			       val(rd, impl, rd->mode, size, th, k, "median"), window);
 }
 
 /*
@@ -419,7 +419,7 @@ static double reduction(const struct results_dir *rd, const char *column, long s
 {
 	double two = val(rd, "two-copy", rd->mode, size, th, column, "median");
 	double one = val(rd, "one-copy", rd->mode, size, th, column, "median");
-	return two > 0 && !isnan(one) ? (two - one) / two * 100 : NAN;
+	return metric_reduction_pct(two, one);
 }
 
 static void write_q2_levels(FILE *out, const struct results_dir *rd, long th)
@@ -476,7 +476,7 @@ static double user_share(const struct results_dir *rd, const char *impl, long si
 {
 	double u = val(rd, impl, rd->mode, size, th, "srv_utime_s", "median");
 	double k = val(rd, impl, rd->mode, size, th, "srv_stime_s", "median");
-	return u + k > 0 ? u / (u + k) * 100 : NAN;
+	return metric_user_pct(u, k);
 }
 
 /* A table cell: the number in fmt, or "–" when it was not measured. */

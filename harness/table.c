@@ -20,6 +20,7 @@
 #include "bounds.h"
 #include "schema.h"
 #include "strategy_info.h"
+#include "metrics.h"
 
 /* ---- a grid of cells, printed aligned, as Markdown or as CSV ----------- */
 
@@ -147,9 +148,9 @@ const struct event_spec *table_largest_reduction(const struct results_dir *rd, c
 			continue;
 		double two = per_kb(rd, "two-copy", side, ev, size, threads);
 		double one = per_kb(rd, "one-copy", side, ev, size, threads);
-		if (isnan(two) || isnan(one) || two <= 0)
+		double red = metric_reduction_pct(two, one);
+		if (isnan(red))
 			continue;
-		double red = (two - one) / two * 100;
 		if (!best || red > *reduction_pct) {
 			best = ev;
 			*reduction_pct = red;
@@ -284,11 +285,11 @@ static void instead_cells(struct grid *g, size_t row, const struct results_dir *
 	double user = results_dir_num(rd, r, col);
 	snprintf(col, sizeof(col), "%s_stime_s_median", side);
 	double sys = results_dir_num(rd, r, col);
-	if (isnan(user) || isnan(sys) || user + sys <= 0)
+	double user_pct = metric_user_pct(user, sys);
+	if (isnan(user_pct))
 		grid_set(g, row, 3, "%s", opt->format == TABLE_CSV ? "" : "-");
 	else
-		grid_set(g, row, 3, opt->format == TABLE_CSV ? "%.4f" : "%.0f%%",
-			 user / (user + sys) * 100);
+		grid_set(g, row, 3, opt->format == TABLE_CSV ? "%.4f" : "%.0f%%", user_pct);
 	const char *ctx = results_dir_key(rd, "PERF_COUNT_SW_CONTEXT_SWITCHES", "ctx_switches");
 	snprintf(col, sizeof(col), "%s_%s_per_msg_median", side, ctx ? ctx : "-");
 	fmt_num(num, sizeof(num), results_dir_num(rd, r, col), opt->format);
