@@ -6,6 +6,7 @@ if (!exists("tmode")) tmode = 'stream'
 
 fig_title = 'Throughput vs message size ('.tmode.' mode; median of repetitions, bars: min–max)'
 eval begin_figure
+eval reserve_key(words(impls))
 do for [p = 1:npanels] {
 	pv = word(panels, p)
 	set title plural(pv, 'thread')

@@ -16,7 +16,8 @@ do for [p = 1:npanels] {
 	eval 'set xtics '.tt
 	set ylabel 'latency (µs)'
 	set yrange [0:*]
-	set offsets graph 0.05, graph 0.05, 0, 0
+	set offsets graph 0.05, graph 0.05, graph key_room(words(impls)), 0
+	set key maxrows words(impls) # p50 and p99 side by side: a key as tall as the strategies
 	if (miss ne '' || has_panel(empty, pv)) {
 		eval show_missing
 	} else {

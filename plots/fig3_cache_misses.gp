@@ -11,6 +11,7 @@ if (!exists("tmode")) tmode = 'stream'
 
 fig_title = 'Server cache misses per KiB transferred vs message size ('.tmode.', '.plural(t1, 'thread').')'
 eval begin_figure
+eval reserve_key(words(impls))
 do for [p = 1:npanels] {
 	pv = word(panels, p)
 	lv = p <= words(titles) ? word(titles, p) : pv

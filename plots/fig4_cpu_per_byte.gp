@@ -22,6 +22,7 @@ if (metric eq 'cycles') {
 }
 fig_title = what.' vs message size ('.tmode.', '.plural(t1, 'thread').')'
 eval begin_figure
+eval reserve_key(words(impls))
 do for [p = 1:npanels] {
 	pv = word(panels, p)
 	set title side_name(pv)

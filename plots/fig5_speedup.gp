@@ -9,6 +9,7 @@ if (!exists("tmode")) tmode = 'stream'
 
 fig_title = 'Speed-up over two-copy vs message size ('.tmode.'; above 1.0 = faster than two-copy)'
 eval begin_figure
+eval reserve_key(words(impls))
 do for [p = 1:npanels] {
 	pv = word(panels, p)
 	set title plural(pv, 'thread')

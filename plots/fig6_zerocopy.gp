@@ -17,7 +17,9 @@ eval begin_figure
 set title 'sends the kernel copied anyway (loopback and veth always copy)'
 eval size_axis
 set ylabel 'copied fallback (% of zero-copy completions)'
-set yrange [0:105]
+set yrange [0:*]
+set ytics 0, 20, 100
+eval reserve_key(words(zc_impls))
 if (miss_zc ne '' || has_panel(empty, 'zc') || words(zc_impls) == 0) {
 	miss = miss_zc
 	eval show_missing
@@ -34,6 +36,8 @@ eval size_axis
 set ylabel 'context switches per MiB'
 set logscale y 10
 set yrange [*:*]
+set ytics autofreq
+eval reserve_key(2 * words(impls))
 set key top right
 if (miss_ctx ne '' || has_panel(empty, 'ctx')) {
 	miss = miss_ctx

@@ -62,6 +62,14 @@ npanels = words(panels) > 0 ? words(panels) : 1
 begin_figure = "set multiplot layout grid_rows(npanels), grid_cols(npanels) " . \
 	"title fig_title font ',15' margins left_margin,0.98,0.15,0.89 spacing panel_gap,0.16; " . \
 	"set label 99 footer at screen 0.5,0.03 center font ',10' noenhanced tc rgb '#444444'"
+# No key covers data: a panel leaves empty room at its top, as tall as its key
+# of n entries (about 17 px each: 8% of a panel in two rows, 4% in one), and the key
+# sits in that room. `eval reserve_key(n)` before the plot.
+# gnuplot adds a graph offset as a share of the data's own range, so a key
+# taking share k of the panel needs k / (1 - k) of it.
+key_share(n) = 0.04 + n * (grid_rows(npanels) == 2 ? 0.08 : 0.04)
+key_room(n) = key_share(n) / (1 - key_share(n))
+reserve_key(n) = sprintf("set offsets 0, 0, graph %g, 0", key_room(n))
 # After the first panel: the footer is not drawn again.
 next_panel = "unset label 99"
 
