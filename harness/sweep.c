@@ -599,26 +599,36 @@ static void print_dry_run(const struct sweep_session *s)
 	printf("copyscope: dry run: nothing run, nothing written\n");
 }
 
-static int mkdir_p(const char *path)
+/* Creates path and its parents; -1 with errno and the folder that could not
+ * be made in failed. */
+static int mkdir_p(const char *path, char *failed, size_t len)
 {
 	char p[PATH_MAX + 64];
 	snprintf(p, sizeof(p), "%s", path);
-	for (char *slash = p + 1; (slash = strchr(slash, '/')); slash++) {
-		*slash = '\0';
-		if (mkdir(p, 0777) && errno != EEXIST)
+	for (char *slash = p + 1;; slash++) {
+		slash = strchr(slash, '/');
+		if (slash)
+			*slash = '\0';
+		if (mkdir(p, 0777) && errno != EEXIST) {
+			snprintf(failed, len, "%s", p);
 			return -1;
+		}
+		if (!slash)
+			return 0;
 		*slash = '/';
 	}
-	return mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
 }
 
 /* Creates the folder and raw/, and writes the copies and env.txt a new folder lacks. 0 or 2. */
 static int open_results_dir(struct sweep_session *s)
 {
-	char path[PATH_MAX + 32], err[1024];
+	char path[PATH_MAX + 32], err[1024], failed[PATH_MAX + 64];
 	snprintf(path, sizeof(path), "%s/raw", s->dir);
-	if (mkdir_p(path)) {
-		fprintf(stderr, "copyscope: %s: %s\n", path, strerror(errno));
+	if (mkdir_p(path, failed, sizeof(failed))) {
+		fprintf(stderr,
+			"copyscope: %s: cannot create %s: %s (expected a folder copyscope may "
+			"create, e.g. results/mine)\n",
+			s->dir, failed, strerror(errno));
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/sweep.ini", s->dir);

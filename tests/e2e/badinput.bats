@@ -196,3 +196,10 @@ unavailable_cpu() {
 	run "$CS"
 	[ "$status" -eq 2 ]
 }
+
+@test "sweep: an --out it cannot create names the folder it could not make and what it expected" {
+	run "$CS" sweep "$REPO/perfcfg/sweeps/quick.ini" --out /proc/copyscope-nowhere/res
+	echo "$output"
+	[ "$status" -eq 2 ]
+	[ "${lines[-1]}" = "copyscope: /proc/copyscope-nowhere/res: cannot create /proc/copyscope-nowhere: No such file or directory (expected a folder copyscope may create, e.g. results/mine)" ]
+}
