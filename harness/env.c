@@ -3,6 +3,7 @@
  * on this machine is written as an empty value, never guessed.
  */
 #include "env.h"
+#include "atomicfile.h"
 #include "errmsg.h"
 
 #include <errno.h>
@@ -227,29 +228,13 @@ static int append_file(FILE *f, const char *path)
 	return rc;
 }
 
-/* Flushes, syncs and closes f, then renames tmp to path. */
-static int commit(FILE *f, const char *tmp, const char *path, char *err, size_t errlen)
-{
-	int rc = 0;
-	if (fflush(f) || ferror(f) || fsync(fileno(f)))
-		rc = errmsg_set(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
-	if (fclose(f) && !rc)
-		rc = errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
-	if (!rc && rename(tmp, path))
-		rc = errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
 int env_write(const char *path, const struct sweep_config *cfg, uint64_t seed, int argc,
 	      char **argv, char *err, size_t errlen)
 {
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
+	struct atomic_file af;
+	if (atomic_open(&af, path, err, errlen))
+		return -1;
+	FILE *f = af.f;
 	write_machine(f);
 	write_kernel_settings(f);
 	write_sweep(f, cfg, seed, argc, argv);
@@ -260,27 +245,23 @@ int env_write(const char *path, const struct sweep_config *cfg, uint64_t seed, i
 	fprintf(f, "# --- event file: %s ---\n", cfg->events_path);
 	if (append_file(f, cfg->events_path)) {
 		int e = errno;
-		fclose(f);
-		unlink(tmp);
+		atomic_abort(&af);
 		return errmsg_set(err, errlen, "%s: %s", cfg->events_path, strerror(e));
 	}
-	return commit(f, tmp, path, err, errlen);
+	return atomic_commit(&af, err, errlen);
 }
 
 int env_copy_file(const char *src, const char *dst, char *err, size_t errlen)
 {
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", dst);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
-	if (append_file(f, src)) {
+	struct atomic_file af;
+	if (atomic_open(&af, dst, err, errlen))
+		return -1;
+	if (append_file(af.f, src)) {
 		int e = errno;
-		fclose(f);
-		unlink(tmp);
+		atomic_abort(&af);
 		return errmsg_set(err, errlen, "%s: %s", src, strerror(e));
 	}
-	return commit(f, tmp, dst, err, errlen);
+	return atomic_commit(&af, err, errlen);
 }
 
 int env_read_key(const char *path, const char *key, char *buf, size_t len)

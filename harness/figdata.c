@@ -1,5 +1,6 @@
 /* figdata — the figures' data files (see figdata.h). */
 #include "figdata.h"
+#include "atomicfile.h"
 #include "errmsg.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "env.h"
 #include "metrics.h"
+#include "results.h"
 #include "strategy_info.h"
 
 const struct figure figure_table[FIG_COUNT] = {
@@ -82,16 +84,12 @@ static size_t points_in(const struct fig *g, const char *panel)
 	return 0;
 }
 
-/* A number as awk prints x+0: integers whole, others with %.6g; "" stays "". */
+/* A cell as a plotted number (csv_format_num's short form); "" stays "". */
 static const char *num(const char *cell, char *buf, size_t len)
 {
 	if (!cell[0])
 		return "";
-	double v = strtod(cell, NULL);
-	if (v == floor(v) && fabs(v) < 1e15)
-		snprintf(buf, len, "%.0f", v);
-	else
-		snprintf(buf, len, "%.6g", v);
+	csv_format_num(strtod(cell, NULL), CSV_NUM_SHORT, buf, len);
 	return buf;
 }
 
@@ -393,6 +391,7 @@ struct meta_text {
 	char xr[128], keys[TEXT_MAX], titles[TEXT_MAX], levels[TEXT_MAX], zc_impls[TEXT_MAX];
 	char empty[FIG_COUNT][TEXT_MAX], miss[FIG_COUNT][TEXT_MAX + 256], miss6a[256], miss6b[256];
 	char why3[128], foot[4400], t1[32];
+	const char *panels[FIG_COUNT]; /* each figure's panels, space-separated */
 };
 
 static void axes_text(const struct figdata *d, struct meta_text *m)
@@ -433,6 +432,9 @@ static void axes_text(const struct figdata *d, struct meta_text *m)
 	}
 	for (size_t z = 0; z < d->nzi; z++)
 		words_add(m->zc_impls, sizeof(m->zc_impls), d->zc_impls[z]);
+	const char *panels[FIG_COUNT] = {m->threads, m->rr_sizes, m->keys,
+					 "srv cli",  m->threads,  "zc ctx"};
+	memcpy(m->panels, panels, sizeof(panels));
 }
 
 /* What each figure lacks, and why (the "not measured" texts). */
@@ -479,14 +481,23 @@ static void missing_text(const struct figdata *d, struct meta_text *m)
 				      "context-switch event");
 }
 
+/* OUT/NAME, written whole. */
+static int open_in(struct atomic_file *af, const char *out, const char *name, char *err,
+		   size_t errlen)
+{
+	char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", out, name) >= sizeof(path))
+		return errmsg_set(err, errlen, "%s/%s: path too long", out, name);
+	return atomic_open(af, path, err, errlen);
+}
+
 static int write_meta(const struct figdata *d, const struct meta_text *m, const char *out,
 		      char *err, size_t errlen)
 {
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/meta.sh", out);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
+	struct atomic_file af;
+	if (open_in(&af, out, "meta.sh", err, errlen))
+		return -1;
+	FILE *f = af.f;
 	const struct results_dir *rd = d->rd;
 	meta(f, "impls", m->impls);
 	meta(f, "tmode", rd->mode);
@@ -503,10 +514,8 @@ static int write_meta(const struct figdata *d, const struct meta_text *m, const 
 	meta(f, "hw_pmu", rd->hw_pmu[0] ? rd->hw_pmu : "unknown");
 	static const char *const pnames[FIG_COUNT] = {"p1", "p2", "p3", "p4", "p5", "p6"};
 	static const char *const enames[FIG_COUNT] = {"e1", "e2", "e3", "e4", "e5", "e6"};
-	const char *panels[FIG_COUNT] = {m->threads, m->rr_sizes, m->keys,
-					 "srv cli",  m->threads,  "zc ctx"};
 	for (size_t i = 0; i < FIG_COUNT; i++) {
-		meta(f, pnames[i], panels[i]);
+		meta(f, pnames[i], m->panels[i]);
 		meta(f, enames[i], m->empty[i]);
 	}
 	meta(f, "zc_impls", m->zc_impls);
@@ -517,9 +526,7 @@ static int write_meta(const struct figdata *d, const struct meta_text *m, const 
 	meta(f, "miss6a", m->miss6a);
 	meta(f, "miss6b", m->miss6b);
 	meta(f, "footer", m->foot);
-	if (fclose(f))
-		return errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
-	return 0;
+	return atomic_commit(&af, err, errlen);
 }
 
 /* One line per figure: what render.sh hands gnuplot. A figure whose data is
@@ -527,18 +534,15 @@ static int write_meta(const struct figdata *d, const struct meta_text *m, const 
 static int write_draw_list(const struct figdata *d, const struct meta_text *m, const char *out,
 			   char *err, size_t errlen)
 {
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/draw.list", out);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
+	struct atomic_file af;
+	if (open_in(&af, out, "draw.list", err, errlen))
+		return -1;
+	FILE *f = af.f;
 	const char *tmode = d->rd->mode;
-	const char *panels[FIG_COUNT] = {m->threads, m->rr_sizes, m->keys,
-					 "srv cli",  m->threads,  "zc ctx"};
 	for (size_t i = 0; i < FIG_COUNT; i++) {
 		const char *miss = i == FIG_ZEROCOPY ? "" : m->miss[i];
 		fprintf(f, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f", figure_table[i].script, figure_table[i].name,
-			d->fig[i].path, miss[0] ? "-" : panels[i], m->empty[i], miss);
+			d->fig[i].path, miss[0] ? "-" : m->panels[i], m->empty[i], miss);
 		switch (i) {
 		case FIG_THROUGHPUT:
 		case FIG_SPEEDUP:
@@ -563,9 +567,7 @@ static int write_draw_list(const struct figdata *d, const struct meta_text *m, c
 		}
 		fputc('\n', f);
 	}
-	if (fclose(f))
-		return errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
-	return 0;
+	return atomic_commit(&af, err, errlen);
 }
 
 int figdata_write(const struct results_dir *rd, const char *out, char *err, size_t errlen)
@@ -600,10 +602,8 @@ int figdata_write(const struct results_dir *rd, const char *out, char *err, size
 		}
 	}
 	axes_text(d, m);
-	const char *panels[FIG_COUNT] = {m->threads, m->rr_sizes, m->keys,
-					 "srv cli",  m->threads,  "zc ctx"};
 	for (size_t i = 0; i < FIG_COUNT; i++)
-		empty_panels(m->empty[i], sizeof(m->empty[i]), &d->fig[i], panels[i]);
+		empty_panels(m->empty[i], sizeof(m->empty[i]), &d->fig[i], m->panels[i]);
 	missing_text(d, m);
 	footer(rd, m->foot, sizeof(m->foot));
 	rc = write_meta(d, m, out, err, errlen) || write_draw_list(d, m, out, err, errlen) ? -1 : 0;

@@ -6,6 +6,7 @@
  * strategy does by design; it never claims a cause the data does not show.
  */
 #include "report.h"
+#include "atomicfile.h"
 #include "figdata.h"
 #include "metrics.h"
 #include "strategy_info.h"
@@ -1015,7 +1016,7 @@ void report_write(FILE *out, const struct results_dir *rd)
 int cmd_report(int argc, char **argv)
 {
 	struct results_dir rd;
-	char err[1024], path[4200], tmp[4300];
+	char err[1024], path[4200];
 	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		printf("usage: copyscope report DIR\nWrites DIR/report.md: the Part E questions "
 		       "answered from DIR/summary.csv.\n");
@@ -1033,20 +1034,16 @@ int cmd_report(int argc, char **argv)
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/report.md", rd.path);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *out = fopen(tmp, "w");
-	if (!out) { /* an unwritable results folder is bad input: nothing was written */
-		fprintf(stderr,
-			"copyscope: %s: cannot write (%s; expected a writable results folder)\n",
-			tmp, strerror(errno));
+	struct atomic_file af;
+	if (atomic_open(&af, path, err, sizeof(err))) {
+		/* an unwritable results folder is bad input: nothing was written */
+		fprintf(stderr, "copyscope: cannot write %s (expected a writable results folder)\n", err);
 		results_dir_free(&rd);
 		return 2;
 	}
-	report_write(out, &rd);
-	int bad = ferror(out) | fclose(out);
-	if (bad || rename(tmp, path)) {
-		fprintf(stderr, "copyscope: %s: cannot write (%s)\n", path, strerror(errno));
-		unlink(tmp);
+	report_write(af.f, &rd);
+	if (atomic_commit(&af, err, sizeof(err))) {
+		fprintf(stderr, "copyscope: %s\n", err);
 		results_dir_free(&rd);
 		return 1;
 	}

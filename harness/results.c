@@ -86,13 +86,31 @@ int result_row_set(struct result_row *row, const char *name, const char *fmt, ..
 	return set_owned(row, name, value);
 }
 
+void csv_format_num(double v, enum csv_num_precision precision, char *buf, size_t len)
+{
+	if (!isfinite(v)) {
+		snprintf(buf, len, "%s", "");
+		return;
+	}
+	if (v == 0)
+		v = 0; /* no "-0" */
+	if (v == trunc(v) && fabs(v) < 1e15) {
+		snprintf(buf, len, "%.0f", v);
+		return;
+	}
+	int most = precision == CSV_NUM_EXACT ? 10 : 6;
+	for (int prec = 6; prec <= most; prec++) {
+		snprintf(buf, len, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+}
+
 int result_row_set_num(struct result_row *row, const char *name, double value)
 {
-	if (!isfinite(value))
-		return result_row_set_empty(row, name);
-	if (fabs(value) < 1e15 && value == trunc(value))
-		return result_row_set(row, name, "%.0f", value == 0 ? 0.0 : value);
-	return result_row_set(row, name, "%.6g", value);
+	char num[64];
+	csv_format_num(value, CSV_NUM_SHORT, num, sizeof(num));
+	return result_row_set(row, name, "%s", num);
 }
 
 int result_row_set_empty(struct result_row *row, const char *name)
@@ -121,7 +139,7 @@ static void write_cell(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-static int write_cells(FILE *out, char *const *cells, size_t n)
+int csv_write_record(FILE *out, char *const *cells, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -134,12 +152,12 @@ static int write_cells(FILE *out, char *const *cells, size_t n)
 
 int results_write_header(FILE *out, const struct result_row *row)
 {
-	return write_cells(out, row->names, row->n);
+	return csv_write_record(out, row->names, row->n);
 }
 
 int results_write_row(FILE *out, const struct result_row *row)
 {
-	return write_cells(out, row->values, row->n);
+	return csv_write_record(out, row->values, row->n);
 }
 
 /* The header line (with its newline) as results_write_header writes it; caller frees. */

@@ -41,6 +41,19 @@ int result_row_set_empty(struct result_row *row, const char *name);
 const char *result_row_get(const struct result_row *row, const char *name);
 
 /* Writes the header line / the value line (RFC 4180 quoting where needed). */
+/* One CSV record of n cells and its newline: a cell with a comma, a quote or
+ * a line break is quoted (RFC 4180). The one CSV writer: rows, summary.csv.
+ * 0, or -1 when out has an error. */
+int csv_write_record(FILE *out, char *const *cells, size_t n);
+
+/* The one number formatter of the CSV files and the figures' data: "" for a
+ * value not measured (NAN, inf), whole numbers whole (below 1e15, no "-0"),
+ * others with 6 significant digits (CSV_NUM_SHORT: runs.csv, figure data),
+ * or with the fewest from 6 to 10 that read back the same value
+ * (CSV_NUM_EXACT: summary.csv, whose medians are recomputed from it). */
+enum csv_num_precision { CSV_NUM_SHORT, CSV_NUM_EXACT };
+void csv_format_num(double v, enum csv_num_precision precision, char *buf, size_t len);
+
 int results_write_header(FILE *out, const struct result_row *row);
 int results_write_row(FILE *out, const struct result_row *row);
 

@@ -2,6 +2,8 @@
  * summary — per-point statistics of runs.csv (see summary.h).
  */
 #include "summary.h"
+#include "atomicfile.h"
+#include "results.h"
 #include "schema.h"
 #include "errmsg.h"
 
@@ -56,21 +58,7 @@ int summary_stats_of(const double *values, size_t n, struct summary_stats *out)
 
 void summary_format_num(double v, char *buf, size_t len)
 {
-	if (isnan(v)) {
-		snprintf(buf, len, "%s", "");
-		return;
-	}
-	if (v == 0)
-		v = 0; /* no "-0" */
-	if (v == trunc(v) && fabs(v) < 1e15) {
-		snprintf(buf, len, "%.0f", v);
-		return;
-	}
-	for (int prec = 6; prec <= 10; prec++) {
-		snprintf(buf, len, "%.*g", prec, v);
-		if (strtod(buf, NULL) == v)
-			return;
-	}
+	csv_format_num(v, CSV_NUM_EXACT, buf, len);
 }
 
 /* --- grouping rows into points ------------------------------------------------- */
@@ -263,56 +251,15 @@ int summary_build(const struct dataset *runs, const char *const *impl_order, siz
 
 /* --- writing ---------------------------------------------------------------------- */
 
-static void write_field(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void write_record(FILE *f, char *const *fields, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			fputc(',', f);
-		write_field(f, fields[i]);
-	}
-	fputc('\n', f);
-}
-
 int summary_write_csv(const struct dataset *ds, const char *path, char *err, size_t errlen)
 {
-	char *tmp;
-	if (asprintf(&tmp, "%s.tmp", path) < 0)
-		return errmsg_set(err, errlen, "%s: out of memory", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
-		free(tmp);
+	struct atomic_file af;
+	if (atomic_open(&af, path, err, errlen))
 		return -1;
-	}
-	write_record(f, ds->cols, ds->ncols);
+	csv_write_record(af.f, ds->cols, ds->ncols);
 	for (size_t r = 0; r < ds->nrows; r++)
-		write_record(f, ds->cells + r * ds->ncols, ds->ncols);
-	int rc = 0;
-	if (fflush(f) || ferror(f) || fsync(fileno(f)))
-		rc = errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno ? errno : EIO));
-	if (fclose(f) && !rc)
-		rc = errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
-	if (!rc && rename(tmp, path))
-		rc = errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+		csv_write_record(af.f, ds->cells + r * ds->ncols, ds->ncols);
+	return atomic_commit(&af, err, errlen);
 }
 
 int summary_write(const char *runs_path, const char *summary_path, const char *const *impl_order,
