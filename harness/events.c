@@ -11,7 +11,7 @@
 #include "counters.h"
 #include "errmsg.h"
 #include "eventfile.h"
-#include "run.h"
+#include "programs.h"
 
 static void usage(FILE *f)
 {
@@ -41,7 +41,7 @@ static int load(int argc, char **argv, struct event_set *events, char *err, size
 {
 	char path[4096];
 	if (argc < 2) {
-		run_default_events(path, sizeof(path));
+		program_default_events(path, sizeof(path));
 		return eventfile_load(path, events, err, errlen);
 	}
 	if (argc == 2 && (is_file(argv[1]) || names_a_file(argv[1])))

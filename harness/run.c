@@ -2,7 +2,9 @@
  * run — one point: the server, the client, their counters, one row (see run.h).
  */
 #include "run.h"
-#include "schema.h"
+#include "kv.h"
+#include "programs.h"
+#include "row.h"
 #include "wire.h"
 #include "errmsg.h"
 
@@ -41,218 +43,6 @@ void run_request_stop(void)
 int run_stop_requested(void)
 {
 	return stop_flag != 0;
-}
-
-/* --- where the workloads are ------------------------------------------------- */
-
-int run_workload_path(const char *which, char *path, size_t len, char *err, size_t errlen)
-{
-	const char *hook =
-	    getenv(!strcmp(which, "server") ? "COPYSCOPE_SERVER" : "COPYSCOPE_CLIENT");
-	if (hook && *hook) {
-		snprintf(path, len, "%s", hook);
-		return 0;
-	}
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return errmsg_set(err, errlen, "/proc/self/exe: %s (cannot find the workloads)",
-				  strerror(errno));
-	exe[n] = '\0';
-	if ((size_t)snprintf(path, len, "%s/copyscope-%s", dirname(exe), which) >= len)
-		return errmsg_set(err, errlen, "%s: path too long", exe);
-	return 0;
-}
-
-void run_default_events(char *path, size_t len)
-{
-	static const char rel[] = "perfcfg/events/parte.events";
-	snprintf(path, len, "%s", rel);
-	if (access(rel, F_OK) == 0)
-		return;
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return;
-	exe[n] = '\0';
-	char candidate[PATH_MAX + 64];
-	snprintf(candidate, sizeof(candidate), "%s/../%s", dirname(exe), rel);
-	if (access(candidate, F_OK) == 0)
-		snprintf(path, len, "%s", candidate);
-}
-
-/* --- strategies, as the workloads know them -------------------------------- */
-
-/* The server's answer to `--list-impls` or `--list-absent` in *out (the
- * caller frees); 0, or -2 with a message naming the strategy asked for. */
-static int server_listing(const char *name, const char *flag, char **out, char *err,
-			  size_t errlen)
-{
-	char server[PATH_MAX];
-	*out = NULL;
-	if (run_workload_path("server", server, sizeof(server), err, errlen))
-		return -2;
-	char *argv[] = {server, (char *)flag, NULL};
-	char why[PATH_MAX + 64];
-	int status = spawn_capture(server, argv, 10.0, out, why, sizeof(why));
-	if (status == 0)
-		return 0;
-	if (status > 0) {
-		char text[48];
-		snprintf(why, sizeof(why), "%s %s: %s", server, flag,
-			 spawn_status_text(status, text, sizeof(text)));
-	}
-	free(*out);
-	*out = NULL;
-	errmsg_set(err, errlen, "%s: cannot list the strategies: %s", name, why);
-	return -2;
-}
-
-/* A strategy this build left out: 1 with "NAME: why, and how to get it"; else 0. */
-static int resolve_absent(const char *name, char *err, size_t errlen)
-{
-	char *out;
-	if (server_listing(name, "--list-absent", &out, err, errlen))
-		return -2;
-	int found = 0;
-	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line && !found;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char impl[64], alias[64];
-		int why = 0;
-		if (sscanf(line, "%63s %63s %n", impl, alias, &why) < 2 || !why)
-			continue;
-		if (!strcmp(name, impl) || !strcmp(name, alias)) {
-			errmsg_set(err, errlen, "%s: %s", name, line + why);
-			found = 1;
-		}
-	}
-	free(out);
-	return found;
-}
-
-int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, size_t errlen)
-{
-	char *out;
-	if (server_listing(name, "--list-impls", &out, err, errlen))
-		return -2;
-	char known[512] = "";
-	int found = 0;
-	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line && !found;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char impl[64], alias[64] = "";
-		if (sscanf(line, "%63s %63s", impl, alias) < 1)
-			continue;
-		if (!strcmp(name, impl) || (alias[0] && !strcmp(name, alias))) {
-			snprintf(canonical, len, "%s", impl);
-			found = 1;
-		}
-		size_t k = strlen(known);
-		snprintf(known + k, sizeof(known) - k, "%s%s (%s)", k ? ", " : "", impl, alias);
-	}
-	free(out);
-	if (found)
-		return 0;
-	int absent = resolve_absent(name, err, errlen);
-	if (absent)
-		return absent;
-	return errmsg_set(err, errlen, "%s: unknown strategy (expected one of %s)", name,
-			  known[0] ? known : "none: the server listed no strategy");
-}
-
-/* --- the row's columns ----------------------------------------------------- */
-
-static const char *run_topology(const struct run_spec *spec)
-{
-	return spec->topology ? spec->topology : "loopback";
-}
-
-static int is_netns(const struct run_spec *spec)
-{
-	return !strcmp(run_topology(spec), "netns");
-}
-
-/*
- * The mtu column names the link the bytes cross: the veth's MTU as asked
- * (the run overwrites it with what the device reports), or lo's. Empty when
- * lo cannot be read.
- */
-static int set_mtu(struct result_row *row, const struct run_spec *spec)
-{
-	if (is_netns(spec))
-		return result_row_set(row, "mtu", "%u", spec->mtu ? spec->mtu : NETNS_DEFAULT_MTU);
-	unsigned mtu;
-	char offloads[NETNS_OFFLOADS_MAX], err[256];
-	if (netns_link_info(NULL, "lo", &mtu, offloads, sizeof(offloads), err, sizeof(err)))
-		return result_row_set_empty(row, "mtu");
-	return result_row_set(row, "mtu", "%u", mtu);
-}
-
-static int set_empty(const char *name, void *row)
-{
-	return result_row_set_empty(row, name);
-}
-
-int run_row_template(const struct run_spec *spec, const struct counter_plan *plan,
-		     struct result_row *row)
-{
-	if (schema_columns(plan, set_empty, row))
-		return -1;
-	int rc = 0;
-	rc |= result_row_set(row, "impl", "%s", spec->impl);
-	rc |= result_row_set(row, "mode", "%s", spec->mode);
-	rc |= result_row_set(row, "topology", "%s", run_topology(spec));
-	rc |= set_mtu(row, spec);
-	rc |= result_row_set(row, "layout", "%s", spec->layout);
-	rc |= result_row_set(row, "busy_poll", "%d", spec->busy_poll ? 1 : 0);
-	rc |= result_row_set(row, "msg_size", "%lu", spec->msg_size);
-	rc |= result_row_set(row, "threads", "%u", spec->threads);
-	rc |= result_row_set(row, SCHEMA_REP, "%u", spec->rep);
-	rc |= result_row_set_num(row, "duration_s", spec->duration_s);
-	rc |= result_row_set_num(row, "warmup_s", spec->warmup_s);
-	return rc ? -1 : 0;
-}
-
-/* --- the workloads' key=value output ------------------------------------- */
-
-/* The value of "key=" on a line of out, or NULL; copied into buf. */
-static const char *kv_get(const char *out, const char *key, char *buf, size_t len)
-{
-	size_t klen = strlen(key);
-	for (const char *line = out; line && *line;) {
-		const char *nl = strchr(line, '\n');
-		size_t n = nl ? (size_t)(nl - line) : strlen(line);
-		if (n > klen && !strncmp(line, key, klen) && line[klen] == '=') {
-			size_t v = n - klen - 1;
-			if (v >= len)
-				v = len - 1;
-			memcpy(buf, line + klen + 1, v);
-			buf[v] = '\0';
-			return buf;
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	return NULL;
-}
-
-/* The numeric value of key, or NAN when absent or not a number. */
-static double kv_num(const char *out, const char *key)
-{
-	char buf[64];
-	const char *s = kv_get(out ? out : "", key, buf, sizeof(buf));
-	if (!s || !*s)
-		return NAN;
-	char *end;
-	double v = strtod(s, &end);
-	return *end || !isfinite(v) ? NAN : v;
-}
-
-/* Copies key's value as the workload printed it (if it is a number). */
-static void copy_num(struct result_row *row, const char *col, const char *out, const char *key)
-{
-	char buf[64];
-	const char *s = kv_get(out ? out : "", key, buf, sizeof(buf));
-	if (s && isfinite(kv_num(out, key)))
-		result_row_set(row, col, "%s", s);
 }
 
 /* --- one run ------------------------------------------------------------------ */
@@ -519,11 +309,11 @@ static double grace_s(const struct run_spec *spec)
 static int start_server(struct run_state *st, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
-	if (run_workload_path("server", path, sizeof(path), err, errlen))
+	if (program_path("server", path, sizeof(path), err, errlen))
 		return -1;
 	char ctl[16];
 	snprintf(ctl, sizeof(ctl), "%d", SPAWN_CTL_FD);
-	char *host = is_netns(st->spec) ? NETNS_SRV_ADDR : "127.0.0.1";
+	char *host = run_spec_is_netns(st->spec) ? NETNS_SRV_ADDR : "127.0.0.1";
 	char *argv[16] = {
 	    path, "--impl", (char *)st->spec->impl, "--host", host, "--port", "0", "--ctl-fd", ctl};
 	int n = 9;
@@ -541,7 +331,7 @@ static int start_client(struct run_state *st, const char *host, const char *port
 {
 	const struct run_spec *sp = st->spec;
 	char path[PATH_MAX];
-	if (run_workload_path("client", path, sizeof(path), err, errlen))
+	if (program_path("client", path, sizeof(path), err, errlen))
 		return -1;
 	char size[32], threads[16], dur[32], warm[32], ctl[16];
 	snprintf(size, sizeof(size), "%lu", sp->msg_size);
@@ -628,71 +418,6 @@ static int run_workloads(struct run_state *st, char *err, size_t errlen)
 	return 0;
 }
 
-/* --- filling the row -------------------------------------------------------- */
-
-static void set_event_cols(struct result_row *row, const char *side, const char *key,
-			   const struct counter_value *v)
-{
-	char name[128];
-	snprintf(name, sizeof(name), "%s_%s", side, key);
-	if (v->counted) {
-		result_row_set_num(row, name, isnan(v->value) ? NAN : nearbyint(v->value));
-		snprintf(name, sizeof(name), "%s_%s_running", side, key);
-		result_row_set_num(row, name, v->running);
-	}
-}
-
-static double counted(const struct counter_value *v)
-{
-	return v->counted ? nearbyint(v->value) : NAN;
-}
-
-static void set_ratio(struct result_row *row, const char *side, const char *key, const char *suffix,
-		      double num, double den)
-{
-	char name[128];
-	snprintf(name, sizeof(name), "%s_%s%s", side, key, suffix);
-	result_row_set_num(row, name, den > 0 && isfinite(num) ? num / den : NAN);
-}
-
-static void fill_side(struct result_row *row, const struct run_state *st, const struct side *s,
-		      const char *side, double bytes, double msgs)
-{
-	size_t n = counter_plan_count(st->plan);
-	double task_clock = NAN;
-	for (size_t i = 0; i < n; i++) {
-		const struct event_spec *ev = counter_plan_event(st->plan, i);
-		const struct counter_value *v = &s->values[i];
-		set_event_cols(row, side, ev->key, v);
-		if (!strcmp(ev->key, "cycles"))
-			set_ratio(row, side, "cycles", "_per_byte", counted(v), bytes);
-		if (!strcmp(ev->key, "task_clock"))
-			task_clock = counted(v);
-		if (event_is_cache_level(ev))
-			set_ratio(row, side, ev->key, "_per_kb", counted(v), bytes / 1024.0);
-		set_ratio(row, side, ev->key, "_per_msg", counted(v), msgs);
-	}
-	if (isnan(task_clock)) { /* no task-clock here: CPU time from getrusage */
-		const char *out = s->proc.out.data;
-		task_clock = (kv_num(out, KEY_UTIME_S) + kv_num(out, KEY_STIME_S)) * 1e9;
-	}
-	set_ratio(row, side, "cpu_ns", "_per_byte", task_clock, bytes);
-}
-
-static void fill_row(struct result_row *row, const struct run_state *st)
-{
-	const char *cli = st->cli.proc.out.data, *srv = st->srv.proc.out.data;
-	for (size_t i = 0; i < schema_nfixed; i++) {
-		const struct column *c = &schema_fixed[i];
-		if (c->source == FROM_HARNESS || (c->only_verified && !st->spec->verify))
-			continue;
-		copy_num(row, c->name, c->source == FROM_CLIENT ? cli : srv, c->key);
-	}
-	double bytes = kv_num(cli, KEY_BYTES), msgs = kv_num(cli, KEY_MSGS);
-	fill_side(row, st, &st->srv, "srv", bytes, msgs);
-	fill_side(row, st, &st->cli, "cli", bytes, msgs);
-}
-
 /*
  * The link the bytes will cross: on netns, built (privileges checked first,
  * since a sweep reaches here without cmd_run's check); on loopback, lo as it
@@ -703,7 +428,7 @@ static int set_up_link(struct run_state *st, struct result_row *row, char *err, 
 {
 	unsigned mtu;
 	char offloads[NETNS_OFFLOADS_MAX];
-	if (!is_netns(st->spec)) {
+	if (!run_spec_is_netns(st->spec)) {
 		if (!netns_link_info(NULL, "lo", &mtu, offloads, sizeof(offloads), err, errlen)) {
 			result_row_set(row, "mtu", "%u", mtu);
 			result_row_set(row, "offloads", "%s", offloads);
@@ -733,9 +458,9 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
 	double self0 = cpu_seconds(RUSAGE_SELF), kids0 = cpu_seconds(RUSAGE_CHILDREN);
 	double wall0 = spawn_now();
 	err[0] = '\0';
-	if (run_row_template(spec, plan, row))
+	if (row_template(spec, plan, row))
 		return errmsg_set(err, errlen, "out of memory"), RUN_ERROR;
-	if (strcmp(run_topology(spec), "loopback") && !is_netns(spec)) {
+	if (strcmp(run_spec_topology(spec), "loopback") && !run_spec_is_netns(spec)) {
 		result_row_set(row, "status", "failed:topology");
 		return errmsg_set(err, errlen, "%s: unknown topology (expected loopback or netns)",
 				  spec->topology),
@@ -763,7 +488,8 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
 		outcome = RUN_FAILED;
 	} else {
 		result_row_set(row, "status", "ok");
-		fill_row(row, &st);
+		row_fill(row, spec, plan, &(struct row_side){st.srv.proc.out.data, st.srv.values},
+			 &(struct row_side){st.cli.proc.out.data, st.cli.values});
 		outcome = RUN_OK;
 	}
 	/* Whatever happened, nothing outlives the run: killed if need be, and reaped. */

@@ -77,35 +77,6 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
  */
 void run_request_stop(void);
 
-/*
- * The canonical name of a strategy name or alias, as the workloads know it:
- * asks `copyscope-server --list-impls` (one line per strategy: "name alias"),
- * so a strategy added to the workloads' table needs no change here.
- * 0, or -1 with "NAME: unknown strategy (expected two-copy, one-copy, ...)"
- * (bad input), or 1 for a strategy this build left out, with "NAME: not in
- * this build: ... (install ..., then make)" (`copyscope-server --list-absent`),
- * or -2 when the server could not be asked (err says why).
- */
-int run_resolve_impl(const char *name, char *canonical, size_t len, char *err, size_t errlen);
-
-/*
- * Fills row with every column of the contract, in order, identity and run
- * columns from spec, every measured cell empty: the header a run of spec
- * with plan will write (for checking --out before anything runs). 0 or -1.
- */
-int run_row_template(const struct run_spec *spec, const struct counter_plan *plan,
-		     struct result_row *row);
-
-/* Where the workload program `which` ("server", "client") is: see the test hooks above. */
-int run_workload_path(const char *which, char *path, size_t len, char *err, size_t errlen);
-
-/*
- * The default event file: perfcfg/events/parte.events under the current
- * folder, else under the executable's ../ (an installed or out-of-tree
- * copyscope). Writes the first that exists (or the first candidate) into path.
- */
-void run_default_events(char *path, size_t len);
-
 /* True once run_request_stop() was called. */
 int run_stop_requested(void);
 

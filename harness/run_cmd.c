@@ -23,6 +23,8 @@
 #include "eventfile.h"
 #include "netns.h"
 #include "results.h"
+#include "programs.h"
+#include "row.h"
 #include "run.h"
 
 
@@ -244,7 +246,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		fprintf(stderr, "copyscope run: %s\n", err);
 		return 2;
 	}
-	if (run_resolve_impl(a->impl_arg, a->impl, sizeof(a->impl), err, sizeof(err))) {
+	if (program_resolve_impl(a->impl_arg, a->impl, sizeof(a->impl), err, sizeof(err))) {
 		fprintf(stderr, "copyscope run: %s\n", err);
 		return 2;
 	}
@@ -278,7 +280,7 @@ static int prepare(struct run_args *a, struct counter_plan **plan, struct result
 	char err[1024];
 	struct event_set events;
 	if (!a->events) {
-		run_default_events(a->events_default, sizeof(a->events_default));
+		program_default_events(a->events_default, sizeof(a->events_default));
 		a->events = a->events_default;
 	}
 	if (eventfile_load(a->events, &events, err, sizeof(err))) {
@@ -291,7 +293,7 @@ static int prepare(struct run_args *a, struct counter_plan **plan, struct result
 		fprintf(stderr, "copyscope run: %s\n", err);
 		return 2;
 	}
-	if (run_row_template(&a->spec, *plan, row)) {
+	if (row_template(&a->spec, *plan, row)) {
 		fprintf(stderr, "copyscope run: out of memory\n");
 		return 2;
 	}

@@ -25,6 +25,8 @@
 #include "eventfile.h"
 #include "netns.h"
 #include "results.h"
+#include "programs.h"
+#include "row.h"
 #include "run.h"
 #include "summary.h"
 
@@ -366,7 +368,7 @@ static int load_inputs(struct sweep_session *s)
 {
 	char err[1024];
 	struct sweepfile_options opts = {
-	    .resolve_impl = run_resolve_impl,
+	    .resolve_impl = program_resolve_impl,
 	    .events_path = s->events_copy[0] ? s->events_copy : NULL,
 	};
 	if (sweepfile_load(s->sweep_path, &opts, &s->cfg, err, sizeof(err))) {

@@ -11,7 +11,7 @@
  * on every machine. Sequential order is grid order, a point's reps together.
  *
  * The command (cmd_sweep, commands.h) checks everything before it writes
- * anything (sweep file, impls through run_resolve_impl, event file through
+ * anything (sweep file, impls through program_resolve_impl, event file through
  * counter_plan_build, the results folder: new or empty, or --resume), prints
  * the plan and its estimated wall time, then writes DIR/sweep.ini,
  * DIR/events.events, DIR/env.txt (env.h), and per run DIR/raw/NAME.server.log

@@ -51,7 +51,7 @@
 #define SWEEP_OPTIONAL_MARK '?'
 
 /*
- * Resolves a strategy name or alias to its canonical name (run_resolve_impl
+ * Resolves a strategy name or alias to its canonical name (program_resolve_impl
  * has this shape). 0, or -1 with a message in err naming what is expected, or
  * 1 when this build left the strategy out (err says why and how to get it).
  */

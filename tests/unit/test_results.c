@@ -14,6 +14,7 @@
 #include "dataset.h"
 #include "eventfile.h"
 #include "results.h"
+#include "row.h"
 #include "run.h"
 
 static char err[512];
@@ -227,7 +228,7 @@ Test(run_row, columns_follow_the_contract_in_order)
 					    "task_clock - task-clock\n");
 	struct result_row row;
 	result_row_init(&row);
-	cr_assert_eq(run_row_template(&spec, plan, &row), 0);
+	cr_assert_eq(row_template(&spec, plan, &row), 0);
 	static const char *const want[] = {"impl",
 					   "mode",
 					   "topology",
@@ -300,12 +301,12 @@ Test(run_row, netns_row_names_the_veth_mtu_before_any_run)
 	netns.topology = "netns";
 	struct result_row row;
 	result_row_init(&row);
-	cr_assert_eq(run_row_template(&netns, plan, &row), 0);
+	cr_assert_eq(row_template(&netns, plan, &row), 0);
 	cr_assert_str_eq(result_row_get(&row, "topology"), "netns");
 	cr_assert_str_eq(result_row_get(&row, "mtu"), "1500", "the default veth MTU");
 	cr_assert_str_eq(result_row_get(&row, "offloads"), "", "known once the link exists");
 	netns.mtu = 9000;
-	cr_assert_eq(run_row_template(&netns, plan, &row), 0);
+	cr_assert_eq(row_template(&netns, plan, &row), 0);
 	cr_assert_str_eq(result_row_get(&row, "mtu"), "9000");
 	result_row_free(&row);
 	counter_plan_free(plan);
@@ -316,7 +317,7 @@ Test(run_row, no_cycles_key_no_cycles_per_byte)
 	struct counter_plan *plan = plan_of("cs - context-switches\n");
 	struct result_row row;
 	result_row_init(&row);
-	cr_assert_eq(run_row_template(&spec, plan, &row), 0);
+	cr_assert_eq(row_template(&spec, plan, &row), 0);
 	cr_assert_null(result_row_get(&row, "srv_cycles_per_byte"));
 	cr_assert_not_null(result_row_get(&row, "srv_cpu_ns_per_byte"));
 	cr_assert_null(result_row_get(&row, "srv_cs_per_kb"), "level '-' has no per-kb column");
@@ -331,11 +332,11 @@ Test(run_row, same_spec_and_plan_give_the_same_header)
 	struct result_row a, b;
 	result_row_init(&a);
 	result_row_init(&b);
-	run_row_template(&spec, plan, &a);
+	row_template(&spec, plan, &a);
 	struct run_spec other = spec;
 	other.impl = "two-copy";
 	other.msg_size = 64;
-	run_row_template(&other, plan, &b);
+	row_template(&other, plan, &b);
 	cr_assert_eq(a.n, b.n);
 	for (size_t i = 0; i < a.n; i++)
 		cr_assert_str_eq(a.names[i], b.names[i]);
@@ -349,7 +350,7 @@ Test(run_row, a_written_run_row_reads_back_through_libcsv)
 	struct counter_plan *plan = plan_of("cycles - cycles\ncs - context-switches\n");
 	struct result_row row;
 	result_row_init(&row);
-	cr_assert_eq(run_row_template(&spec, plan, &row), 0);
+	cr_assert_eq(row_template(&spec, plan, &row), 0);
 	result_row_set(&row, "status", "ok");
 	result_row_set(&row, "bytes", "1048576");
 	result_row_set_num(&row, "srv_cs", 42);

@@ -1,0 +1,137 @@
+/* row — one run's row of runs.csv: its template and its cells; see row.h. */
+#include "row.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "eventfile.h"
+#include "kv.h"
+#include "netns.h"
+#include "schema.h"
+#include "wire.h"
+
+const char *run_spec_topology(const struct run_spec *spec)
+{
+	return spec->topology ? spec->topology : "loopback";
+}
+
+int run_spec_is_netns(const struct run_spec *spec)
+{
+	return !strcmp(run_spec_topology(spec), "netns");
+}
+
+/*
+ * The mtu column names the link the bytes cross: the veth's MTU as asked
+ * (the run overwrites it with what the device reports), or lo's. Empty when
+ * lo cannot be read.
+ */
+static int set_mtu(struct result_row *row, const struct run_spec *spec)
+{
+	if (run_spec_is_netns(spec))
+		return result_row_set(row, "mtu", "%u", spec->mtu ? spec->mtu : NETNS_DEFAULT_MTU);
+	unsigned mtu;
+	char offloads[NETNS_OFFLOADS_MAX], err[256];
+	if (netns_link_info(NULL, "lo", &mtu, offloads, sizeof(offloads), err, sizeof(err)))
+		return result_row_set_empty(row, "mtu");
+	return result_row_set(row, "mtu", "%u", mtu);
+}
+
+static int set_empty(const char *name, void *row)
+{
+	return result_row_set_empty(row, name);
+}
+
+int row_template(const struct run_spec *spec, const struct counter_plan *plan,
+		     struct result_row *row)
+{
+	if (schema_columns(plan, set_empty, row))
+		return -1;
+	int rc = 0;
+	rc |= result_row_set(row, "impl", "%s", spec->impl);
+	rc |= result_row_set(row, "mode", "%s", spec->mode);
+	rc |= result_row_set(row, "topology", "%s", run_spec_topology(spec));
+	rc |= set_mtu(row, spec);
+	rc |= result_row_set(row, "layout", "%s", spec->layout);
+	rc |= result_row_set(row, "busy_poll", "%d", spec->busy_poll ? 1 : 0);
+	rc |= result_row_set(row, "msg_size", "%lu", spec->msg_size);
+	rc |= result_row_set(row, "threads", "%u", spec->threads);
+	rc |= result_row_set(row, SCHEMA_REP, "%u", spec->rep);
+	rc |= result_row_set_num(row, "duration_s", spec->duration_s);
+	rc |= result_row_set_num(row, "warmup_s", spec->warmup_s);
+	return rc ? -1 : 0;
+}
+
+/* Copies key's value as the workload printed it (if it is a number). */
+static void copy_num(struct result_row *row, const char *col, const char *out, const char *key)
+{
+	char buf[64];
+	const char *s = kv_get(out ? out : "", key, buf, sizeof(buf));
+	if (s && isfinite(kv_num(out, key)))
+		result_row_set(row, col, "%s", s);
+}
+
+
+/* --- filling it -------------------------------------------------------------- */
+
+static void set_event_cols(struct result_row *row, const char *side, const char *key,
+			   const struct counter_value *v)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "%s_%s", side, key);
+	if (v->counted) {
+		result_row_set_num(row, name, isnan(v->value) ? NAN : nearbyint(v->value));
+		snprintf(name, sizeof(name), "%s_%s_running", side, key);
+		result_row_set_num(row, name, v->running);
+	}
+}
+
+static double counted(const struct counter_value *v)
+{
+	return v->counted ? nearbyint(v->value) : NAN;
+}
+
+static void set_ratio(struct result_row *row, const char *side, const char *key, const char *suffix,
+		      double num, double den)
+{
+	char name[128];
+	snprintf(name, sizeof(name), "%s_%s%s", side, key, suffix);
+	result_row_set_num(row, name, den > 0 && isfinite(num) ? num / den : NAN);
+}
+
+static void fill_side(struct result_row *row, const struct counter_plan *plan,
+		      const struct counter_value *values, const char *out, const char *side,
+		      double bytes, double msgs)
+{
+	size_t n = counter_plan_count(plan);
+	double task_clock = NAN;
+	for (size_t i = 0; i < n; i++) {
+		const struct event_spec *ev = counter_plan_event(plan, i);
+		const struct counter_value *v = &values[i];
+		set_event_cols(row, side, ev->key, v);
+		if (!strcmp(ev->key, "cycles"))
+			set_ratio(row, side, "cycles", "_per_byte", counted(v), bytes);
+		if (!strcmp(ev->key, "task_clock"))
+			task_clock = counted(v);
+		if (event_is_cache_level(ev))
+			set_ratio(row, side, ev->key, "_per_kb", counted(v), bytes / 1024.0);
+		set_ratio(row, side, ev->key, "_per_msg", counted(v), msgs);
+	}
+	if (isnan(task_clock)) /* no task-clock here: CPU time from getrusage */
+		task_clock = (kv_num(out, KEY_UTIME_S) + kv_num(out, KEY_STIME_S)) * 1e9;
+	set_ratio(row, side, "cpu_ns", "_per_byte", task_clock, bytes);
+}
+
+void row_fill(struct result_row *row, const struct run_spec *spec, const struct counter_plan *plan,
+	      const struct row_side *srv, const struct row_side *cli)
+{
+	for (size_t i = 0; i < schema_nfixed; i++) {
+		const struct column *c = &schema_fixed[i];
+		if (c->source == FROM_HARNESS || (c->only_verified && !spec->verify))
+			continue;
+		copy_num(row, c->name, c->source == FROM_CLIENT ? cli->out : srv->out, c->key);
+	}
+	double bytes = kv_num(cli->out, KEY_BYTES), msgs = kv_num(cli->out, KEY_MSGS);
+	fill_side(row, plan, srv->values, srv->out, "srv", bytes, msgs);
+	fill_side(row, plan, cli->values, cli->out, "cli", bytes, msgs);
+}
