@@ -1,14 +1,6 @@
 /*
  * sweep — a grid of runs (a sweep file) into a results folder, repeatable
- * and resumable: `copyscope sweep` (commands.h) and the run plan behind it.
- *
- * The plan is every point of the grid (impls x modes x topologies x layouts
- * x busy_poll x sizes x threads) times reps (numbered from 1). Shuffled
- * order runs the reps in rounds: round r holds every point's rep r, in an
- * order drawn from the seed afresh for each round, so drift over time
- * spreads over all points and an interrupted sweep has even coverage. The
- * shuffle is splitmix64 + Fisher-Yates: the same seed gives the same order
- * on every machine. Sequential order is grid order, a point's reps together.
+ * and resumable: `copyscope sweep` (commands.h), carrying out a plan (plan.h).
  *
  * The command (cmd_sweep, commands.h) checks everything before it writes
  * anything (sweep file, impls through program_resolve_impl, event file through
@@ -23,55 +15,8 @@
  * resume); 2 bad input or a harness error (a row that cannot be written);
  * 130 after SIGINT, 143 after SIGTERM (128 + the signal, as shells report).
  *
- * Memory: a run_plan owns its array; its strings point into the
- * sweep_config it was built from, which must outlive it.
- * Errors: -1 with one line in err.
  */
 #ifndef COPYSCOPE_SWEEP_H
 #define COPYSCOPE_SWEEP_H
-
-#include <stddef.h>
-#include <stdint.h>
-
-#include "dataset.h"
-#include "sweepfile.h"
-
-/* Per-run cost besides warm-up and duration: spawning, connecting, teardown (measured). */
-#define SWEEP_RUN_OVERHEAD_S 0.2
-
-struct planned_run {
-	const char *impl, *mode, *topology, *layout;
-	int busy_poll;
-	unsigned long msg_size;
-	unsigned threads;
-	unsigned rep;
-};
-
-struct run_plan {
-	size_t n;
-	struct planned_run *runs;
-};
-
-/* The plan of cfg in run order (cfg->shuffled decides, with seed). 0 or -1 (ENOMEM). */
-int run_plan_build(const struct sweep_config *cfg, uint64_t seed, struct run_plan *plan);
-
-/*
- * Drops from plan every run that already has a row in runs (a runs.csv read
- * back, ok or failed), keeping the order of the rest; *done counts them.
- */
-int run_plan_drop_done(struct run_plan *plan, const struct dataset *runs, size_t *done, char *err,
-		       size_t errlen);
-
-void run_plan_free(struct run_plan *plan);
-
-/*
- * The raw log base name of a run: <impl>_<mode>_<size>B_<threads>t, then
- * _<layout> / _busypoll / _<topology> only where they differ from the
- * defaults (scattered, off, loopback), then _r<rep>.
- */
-void planned_run_name(const struct planned_run *run, char *buf, size_t len);
-
-/* Estimated wall time of n runs of cfg, seconds. */
-double sweep_estimate_s(const struct sweep_config *cfg, size_t n);
 
 #endif

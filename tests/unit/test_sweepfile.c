@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "dataset.h"
-#include "sweep.h"
+#include "plan.h"
 #include "sweepfile.h"
 #include "units.h"
 
