@@ -6,27 +6,22 @@
  * leaves a half-written file or a stray process.
  */
 #include <errno.h>
-#include <getopt.h>
-#include <sched.h>
-#include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h" /* the bounds the workloads take */
 #include "commands.h"
-#include "bounds.h" /* what the workloads take, as they read it: */
 #include "counters.h"
-#include "cpulist.h"
-#include "units.h"
 #include "eventfile.h"
 #include "netns.h"
 #include "results.h"
 #include "programs.h"
 #include "row.h"
+#include "opttable.h"
 #include "run.h"
-
 
 struct run_args {
 	struct run_spec spec;
@@ -38,216 +33,70 @@ struct run_args {
 	char events_default[4096];
 };
 
-static int bad(const char *input, const char *expected)
-{
-	fprintf(stderr, "copyscope run: %s: expected %s\n", input, expected);
-	return 2;
-}
+#define PROG "copyscope run"
+#define SPEC(field) (offsetof(struct run_args, spec) + offsetof(struct run_spec, field))
+#define ARG(field)  offsetof(struct run_args, field)
 
-static void usage(FILE *f)
-{
-	fprintf(
-	    f,
-	    "usage: copyscope run --impl I --size B [--threads T] [--duration S] [--warmup S]\n"
-	    "                     [--mode stream|rr] [--layout scattered|contiguous] "
-	    "[--busy-poll]\n"
-	    "                     [--verify] [--events FILE] [--out CSV] [--server-cpus LIST]\n"
-	    "                     [--client-cpus LIST] [--topology loopback|netns] [--mtu N]\n"
-	    "                     [--verbose]\n"
-	    "Runs one point and writes a CSV header and row (stdout, or appended to --out).\n"
-	    "  --impl I       two-copy, one-copy, zero-copy, uring-zc (or a1..a4)\n"
-	    "  --size B       message size in bytes, 8..64Mi (suffix K, M: KiB, MiB; any case)\n"
-	    "  --threads T    client connections/threads, 1..1024 (default 1)\n"
-	    "  --duration S   measured window in seconds, 0.001..3600 (default 5; or 500ms)\n"
-	    "  --warmup S     seconds before the window opens, [0, 3600] (default 1)\n"
-	    "  --mode M       stream (default: the server sends, the client counts) or rr\n"
-	    "                 (request-response: round-trip latency percentiles)\n"
-	    "  --layout L     scattered (default: 8 heap fields) or contiguous (one\n"
-	    "                 page-aligned block)\n"
-	    "  --busy-poll    SO_BUSY_POLL on both ends, which spin instead of sleeping\n"
-	    "  --verify       the client checks every byte it receives (verify_errors)\n"
-	    "  --events FILE  what to count (default perfcfg/events/parte.events)\n"
-	    "  --out CSV      append the row to CSV (the header must match; a new file\n"
-	    "                 gets one) instead of printing header and row on stdout\n"
-	    "  --server-cpus LIST, --client-cpus LIST\n"
-	    "                 pin that workload's threads, e.g. 0 or 0-1,3 (CPUs this\n"
-	    "                 machine lets copyscope run on)\n"
-	    "  --topology T   loopback (127.0.0.1, default) or netns (two network namespaces\n"
-	    "                 joined by a veth pair; needs root)\n"
-	    "  --mtu N        netns only: the veth's MTU, 68..65535 (default 1500)\n"
-	    "  --verbose      print on stderr what the harness itself cost\n"
-	    "Exit status: 0 ok, 1 the run failed (row has status=failed:<reason>), 2 bad input,\n"
-	    "130 interrupted.\n");
-}
-
-static const struct option run_options[] = {
-    {"impl", required_argument, 0, 'i'},
-    {"size", required_argument, 0, 's'},
-    {"threads", required_argument, 0, 't'},
-    {"duration", required_argument, 0, 'd'},
-    {"warmup", required_argument, 0, 'w'},
-    {"mode", required_argument, 0, 'm'},
-    {"layout", required_argument, 0, 'l'},
-    {"busy-poll", no_argument, 0, 'b'},
-    {"verify", no_argument, 0, 'V'},
-    {"events", required_argument, 0, 'e'},
-    {"out", required_argument, 0, 'o'},
-    {"server-cpus", required_argument, 0, 'S'},
-    {"client-cpus", required_argument, 0, 'C'},
-    {"topology", required_argument, 0, 'T'},
-    {"mtu", required_argument, 0, 'M'},
-    {"verbose", no_argument, 0, 'v'},
-    {"help", no_argument, 0, 'h'},
-    {0, 0, 0, 0},
+/* copyscope run's options: parsing, bounds and --help come from these rows. */
+static const struct opt_def run_options[] = {
+    {"impl", "I", OPT_STRING, 0, 0, NULL, ARG(impl_arg), 1, NULL,
+     "the strategy: two-copy, one-copy, zero-copy, uring-zc (or a1..a4)"},
+    {"size", "B", OPT_SIZE, MESSAGE_MIN_SIZE, MESSAGE_MAX_SIZE, NULL, SPEC(msg_size), 1, NULL,
+     "the message size"},
+    {"threads", "T", OPT_COUNT, 1, CLIENT_THREADS_MAX, NULL, SPEC(threads), 0, "1",
+     "client connections, one thread each"},
+    {"duration", "S", OPT_SECONDS, DURATION_MIN_S, SECONDS_MAX_S, NULL, SPEC(duration_s), 0, "5",
+     "the measured window"},
+    {"warmup", "S", OPT_SECONDS, 0, SECONDS_MAX_S, NULL, SPEC(warmup_s), 0, "1",
+     "time before the window opens"},
+    {"mode", "M", OPT_CHOICE, 0, 0, "stream rr", SPEC(mode), 0, "stream",
+     "stream (the server sends, the client counts) or rr (request-response: round-trip "
+     "latency percentiles)"},
+    {"layout", "L", OPT_CHOICE, 0, 0, "scattered contiguous", SPEC(layout), 0, "scattered",
+     "8 heap fields, or one page-aligned block"},
+    {"busy-poll", NULL, OPT_FLAG, 0, 0, NULL, SPEC(busy_poll), 0, NULL,
+     "SO_BUSY_POLL on both ends, which spin instead of sleeping"},
+    {"verify", NULL, OPT_FLAG, 0, 0, NULL, SPEC(verify), 0, NULL,
+     "the client checks every byte it receives (verify_errors)"},
+    {"events", "FILE", OPT_STRING, 0, 0, NULL, ARG(events), 0, "perfcfg/events/parte.events",
+     "what to count"},
+    {"out", "CSV", OPT_STRING, 0, 0, NULL, ARG(out), 0, NULL,
+     "append the row to CSV (the header must match; a new file gets one) instead of "
+     "printing header and row on stdout"},
+    {"server-cpus", "LIST", OPT_CPUS, 0, 0, NULL, SPEC(server_cpus), 0, NULL,
+     "pin the server's threads to CPUs this machine lets copyscope run on"},
+    {"client-cpus", "LIST", OPT_CPUS, 0, 0, NULL, SPEC(client_cpus), 0, NULL,
+     "pin the client's threads, likewise"},
+    {"topology", "T", OPT_CHOICE, 0, 0, "loopback netns", SPEC(topology), 0, "loopback",
+     "127.0.0.1, or two network namespaces joined by a veth pair (needs root)"},
+    {"mtu", "N", OPT_COUNT, NETNS_MIN_MTU, NETNS_MAX_MTU, NULL, SPEC(mtu), 0, "1500",
+     "netns only: the veth's MTU"},
+    {"verbose", NULL, OPT_FLAG, 0, 0, NULL, ARG(verbose), 0, NULL,
+     "print on stderr what the harness itself cost"},
+    OPT_END,
 };
 
-/* "--size 0": the option and its value, for messages. */
-static void option_input(int c, const char *value, char *input, size_t len)
-{
-	const char *name = "?";
-	for (const struct option *o = run_options; o->name; o++)
-		if (o->val == c)
-			name = o->name;
-	snprintf(input, len, "--%s %.200s", name, value);
-}
-
-static int bad_value(int c, const char *value, const char *expected)
-{
-	char input[256];
-	option_input(c, value, input, sizeof(input));
-	return bad(input, expected);
-}
-
-/* --server-cpus/--client-cpus: a CPU list naming only CPUs this machine lets us run on. */
-static int take_cpus(int c, const char *arg, const char **out)
-{
-	char input[256], why[256];
-	if (!cpu_list_valid(arg))
-		return bad_value(c, arg, "a CPU list such as 0 or 0-1,3");
-	if (cpu_list_available(arg, why, sizeof(why))) {
-		option_input(c, arg, input, sizeof(input));
-		fprintf(stderr, "copyscope run: %s: %s\n", input, why);
-		return 2;
-	}
-	*out = arg;
-	return -1;
-}
-
-/* Takes one parsed option: -1 taken, 2 bad input. */
-static int take_option(int c, char *arg, struct run_args *a)
-{
-	struct run_spec *sp = &a->spec;
-	char *end;
-	switch (c) {
-	case 's': {
-		uint64_t v;
-		if (parse_size(arg, MESSAGE_MIN_SIZE, MESSAGE_MAX_SIZE, &v))
-			return bad_value(c, arg, "a size in bytes, 8..67108864 (64 MiB)");
-		sp->msg_size = (unsigned long)v;
-		return -1;
-	}
-	case 't': {
-		long t = strtol(arg, &end, 10);
-		if (end == arg || *end || t < 1 || t > CLIENT_THREADS_MAX)
-			return bad_value(c, arg, "a thread count, 1..1024");
-		sp->threads = (unsigned)t;
-		return -1;
-	}
-	case 'd':
-		return parse_seconds(arg, DURATION_MIN_S, SECONDS_MAX_S, &sp->duration_s)
-			   ? bad_value(c, arg,
-				       "seconds, at least 0.001 (the client's shortest window), "
-				       "at most 3600")
-			   : -1;
-	case 'w':
-		return parse_seconds(arg, 0.0, SECONDS_MAX_S, &sp->warmup_s)
-			   ? bad_value(c, arg, "seconds, 0..3600")
-			   : -1;
-	case 'm':
-		if (strcmp(arg, "stream") && strcmp(arg, "rr"))
-			return bad_value(c, arg, "stream or rr");
-		sp->mode = arg;
-		return -1;
-	case 'l':
-		if (strcmp(arg, "scattered") && strcmp(arg, "contiguous"))
-			return bad_value(c, arg, "scattered or contiguous");
-		sp->layout = arg;
-		return -1;
-	case 'T':
-		if (strcmp(arg, "loopback") && strcmp(arg, "netns"))
-			return bad_value(c, arg, "loopback or netns");
-		sp->topology = arg;
-		return -1;
-	case 'M': {
-		long m = strtol(arg, &end, 10);
-		if (end == arg || *end || m < NETNS_MIN_MTU || m > NETNS_MAX_MTU)
-			return bad_value(c, arg, "an MTU, 68..65535 (e.g. 1500, 9000, 65535)");
-		sp->mtu = (unsigned)m;
-		return -1;
-	}
-	case 'S':
-		return take_cpus(c, arg, &sp->server_cpus);
-	case 'C':
-		return take_cpus(c, arg, &sp->client_cpus);
-	}
-	switch (c) { /* the options that cannot be wrong */
-	case 'i':
-		a->impl_arg = arg;
-		break;
-	case 'b':
-		sp->busy_poll = 1;
-		break;
-	case 'V':
-		sp->verify = 1;
-		break;
-	case 'e':
-		a->events = arg;
-		break;
-	case 'o':
-		a->out = arg;
-		break;
-	case 'v':
-		a->verbose = 1;
-		break;
-	}
-	return -1;
-}
+static const char about[] =
+    "Runs one point and writes a CSV header and row (stdout, or appended to --out).\n"
+    "Exit status: 0 ok, 1 the run failed (row has status=failed:<reason>), 2 bad input,\n"
+    "130 interrupted by SIGINT, 143 by SIGTERM (128 + the signal).";
 
 /* -1: parsed, go on; 0: --help done; 2: bad input (said). */
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
-	optind = 0;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":", run_options, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return 0;
-		}
-		if (c == ':')
-			return bad(argv[optind - 1], "a value after it");
-		if (c == '?')
-			return bad(argv[optind - 1], "an option of copyscope run (see --help)");
-		int rc = take_option(c, optarg, a);
-		if (rc >= 0)
-			return rc;
-	}
-	if (optind < argc)
-		return bad(argv[optind], "no arguments besides options");
-	if (!a->impl_arg)
-		return bad("--impl", "a strategy (two-copy, one-copy, zero-copy, uring-zc)");
-	if (!a->spec.msg_size)
-		return bad("--size", "a message size in bytes");
+	int rc = opt_parse(PROG, run_options, argc, argv, a, about);
+	if (rc >= 0)
+		return rc;
 	char err[1024];
 	if (strcmp(a->spec.topology, "netns")) {
 		if (a->spec.mtu)
-			return bad("--mtu", "--topology netns (loopback's MTU is lo's)");
+			return opt_refuse(PROG, "--mtu", "--topology netns (loopback's MTU is lo's)");
 	} else if (netns_check_privileges(err, sizeof(err))) { /* before anything runs */
-		fprintf(stderr, "copyscope run: %s\n", err);
+		fprintf(stderr, PROG ": %s\n", err);
 		return 2;
 	}
 	if (program_resolve_impl(a->impl_arg, a->impl, sizeof(a->impl), err, sizeof(err))) {
-		fprintf(stderr, "copyscope run: %s\n", err);
+		fprintf(stderr, PROG ": %s\n", err);
 		return 2;
 	}
 	a->spec.impl = a->impl;
@@ -359,7 +208,7 @@ int cmd_run(int argc, char **argv)
 				cost.wall_s);
 		rc = emit(&a, &fresh)		  ? 1
 		     : outcome == RUN_OK	  ? 0
-		     : outcome == RUN_INTERRUPTED ? 130
+		     : outcome == RUN_INTERRUPTED ? 128 + (caught_signal ? caught_signal : SIGINT)
 						  : 1;
 	}
 	result_row_free(&row);
