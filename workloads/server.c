@@ -262,6 +262,22 @@ static void publish(struct conn *c, const struct tx_stats *t)
 	atomic_store_explicit(&l->zc_enobufs, t->zc_enobufs, memory_order_relaxed);
 }
 
+/* One message with the connection's strategy, counted and published: 1 sent,
+ * 0 the peer left, -1 an error (err). */
+static int send_one(struct conn *c, struct tx *tx, uint32_t seq, char *err, size_t errlen)
+{
+	if (c->server->cfg.strategy->send(tx, seq) < 0) {
+		if (peer_left(errno))
+			return 0;
+		snprintf(err, errlen, "send: %s", strerror(errno));
+		return -1;
+	}
+	tx->stats.msgs++;
+	tx->stats.bytes += tx->slots[0].size;
+	publish(c, &tx->stats);
+	return 1;
+}
+
 /*
  * Sends until the client shuts its side down, then returns so that teardown
  * waits for the last zero-copy completions while the client reads what is
@@ -272,7 +288,6 @@ static void publish(struct conn *c, const struct tx_stats *t)
  */
 static int serve_stream(struct conn *c, struct tx *tx, char *err, size_t errlen)
 {
-	const struct strategy *s = c->server->cfg.strategy;
 	size_t size = tx->slots[0].size;
 	uint32_t every = size >= (4u << 20) ? 1 : (4u << 20) / size > 64 ? 64 : (4u << 20) / size;
 	for (uint32_t seq = 0; !atomic_load_explicit(&c->server->stop, memory_order_relaxed);
@@ -284,23 +299,15 @@ static int serve_stream(struct conn *c, struct tx *tx, char *err, size_t errlen)
 		}
 		if (fin > 0)
 			return 0;
-		if (s->send(tx, seq) < 0) {
-			if (peer_left(errno))
-				return 0;
-			snprintf(err, errlen, "send: %s", strerror(errno));
-			return -1;
-		}
-		tx->stats.msgs++;
-		tx->stats.bytes += size;
-		publish(c, &tx->stats);
+		int sent = send_one(c, tx, seq, err, errlen);
+		if (sent <= 0)
+			return sent;
 	}
 	return 0;
 }
 
 static int serve_rr(struct conn *c, struct tx *tx, bool spin, char *err, size_t errlen)
 {
-	const struct strategy *s = c->server->cfg.strategy;
-	size_t size = tx->slots[0].size;
 	unsigned char req[RR_REQUEST_SIZE];
 	uint32_t seq;
 	for (;;) {
@@ -315,15 +322,9 @@ static int serve_rr(struct conn *c, struct tx *tx, bool spin, char *err, size_t 
 			snprintf(err, errlen, "malformed rr request");
 			return -1;
 		}
-		if (s->send(tx, seq) < 0) {
-			if (peer_left(errno))
-				return 0;
-			snprintf(err, errlen, "send: %s", strerror(errno));
-			return -1;
-		}
-		tx->stats.msgs++;
-		tx->stats.bytes += size;
-		publish(c, &tx->stats);
+		int sent = send_one(c, tx, seq, err, errlen);
+		if (sent <= 0)
+			return sent;
 	}
 }
 
