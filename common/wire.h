@@ -44,4 +44,25 @@
 #define KEY_ZC_COPIED	   "zc_copied"
 #define KEY_ZC_ENOBUFS	   "zc_enobufs"
 
+/* Both workloads, from TCP_INFO at the window's edges (workloads/tcpinfo.h):
+ * sums of deltas over connections ... */
+#define KEY_TCP_SEGS_OUT       "tcp_segs_out"
+#define KEY_TCP_SEGS_IN	       "tcp_segs_in"
+#define KEY_TCP_DATA_SEGS_OUT  "tcp_data_segs_out"
+#define KEY_TCP_DATA_SEGS_IN   "tcp_data_segs_in"
+#define KEY_TCP_BYTES_SENT     "tcp_bytes_sent"
+#define KEY_TCP_BYTES_ACKED    "tcp_bytes_acked"
+#define KEY_TCP_BYTES_RECEIVED "tcp_bytes_received"
+#define KEY_TCP_RETRANS	       "tcp_retrans"
+/* ... shares of the window, in percent, averaged over connections ... */
+#define KEY_TCP_BUSY_PCT	   "tcp_busy_pct"
+#define KEY_TCP_RWND_LIMITED_PCT   "tcp_rwnd_limited_pct"
+#define KEY_TCP_SNDBUF_LIMITED_PCT "tcp_sndbuf_limited_pct"
+/* ... and values at the window's end: means, or sums over connections */
+#define KEY_TCP_SRTT_US		   "tcp_srtt_us"
+#define KEY_TCP_RTTVAR_US	   "tcp_rttvar_us"
+#define KEY_TCP_CWND		   "tcp_cwnd"
+#define KEY_TCP_DELIVERY_RATE_GBPS "tcp_delivery_rate_gbps"
+#define KEY_TCP_UNACKED		   "tcp_unacked"
+
 #endif

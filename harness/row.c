@@ -122,6 +122,15 @@ static void fill_side(struct result_row *row, const struct counter_plan *plan,
 	set_ratio(row, side, "cpu_ns", "_per_byte", task_clock, bytes);
 }
 
+/* What TCP made of a side's bytes: bytes per data segment it sent, and data
+ * segments per message (a side that sent no data segment: empty). */
+static void fill_tcp(struct result_row *row, const char *out, const char *side, double msgs)
+{
+	double segs = kv_num(out, KEY_TCP_DATA_SEGS_OUT);
+	set_ratio(row, side, "tcp", "_bytes_per_seg", kv_num(out, KEY_TCP_BYTES_SENT), segs);
+	set_ratio(row, side, "tcp", "_segs_per_msg", segs > 0 ? segs : NAN, msgs);
+}
+
 void row_fill(struct result_row *row, const struct run_spec *spec, const struct counter_plan *plan,
 	      const struct row_side *srv, const struct row_side *cli)
 {
@@ -134,4 +143,6 @@ void row_fill(struct result_row *row, const struct run_spec *spec, const struct 
 	double bytes = kv_num(cli->out, KEY_BYTES), msgs = kv_num(cli->out, KEY_MSGS);
 	fill_side(row, plan, srv->values, srv->out, "srv", bytes, msgs);
 	fill_side(row, plan, cli->values, cli->out, "cli", bytes, msgs);
+	fill_tcp(row, srv->out, "srv", msgs);
+	fill_tcp(row, cli->out, "cli", msgs);
 }

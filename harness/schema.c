@@ -43,6 +43,39 @@ const struct column schema_fixed[] = {
     S("srv_stime_s", KEY_STIME_S),
     C("cli_utime_s", KEY_UTIME_S),
     C("cli_stime_s", KEY_STIME_S),
+    /* what TCP did, per side (TCP_INFO at the window's edges, workloads/tcpinfo.h) */
+    S("srv_" KEY_TCP_SEGS_OUT, KEY_TCP_SEGS_OUT),
+    S("srv_" KEY_TCP_SEGS_IN, KEY_TCP_SEGS_IN),
+    S("srv_" KEY_TCP_DATA_SEGS_OUT, KEY_TCP_DATA_SEGS_OUT),
+    S("srv_" KEY_TCP_DATA_SEGS_IN, KEY_TCP_DATA_SEGS_IN),
+    S("srv_" KEY_TCP_BYTES_SENT, KEY_TCP_BYTES_SENT),
+    S("srv_" KEY_TCP_BYTES_ACKED, KEY_TCP_BYTES_ACKED),
+    S("srv_" KEY_TCP_BYTES_RECEIVED, KEY_TCP_BYTES_RECEIVED),
+    S("srv_" KEY_TCP_RETRANS, KEY_TCP_RETRANS),
+    S("srv_" KEY_TCP_BUSY_PCT, KEY_TCP_BUSY_PCT),
+    S("srv_" KEY_TCP_RWND_LIMITED_PCT, KEY_TCP_RWND_LIMITED_PCT),
+    S("srv_" KEY_TCP_SNDBUF_LIMITED_PCT, KEY_TCP_SNDBUF_LIMITED_PCT),
+    S("srv_" KEY_TCP_SRTT_US, KEY_TCP_SRTT_US),
+    S("srv_" KEY_TCP_RTTVAR_US, KEY_TCP_RTTVAR_US),
+    S("srv_" KEY_TCP_CWND, KEY_TCP_CWND),
+    S("srv_" KEY_TCP_DELIVERY_RATE_GBPS, KEY_TCP_DELIVERY_RATE_GBPS),
+    S("srv_" KEY_TCP_UNACKED, KEY_TCP_UNACKED),
+    C("cli_" KEY_TCP_SEGS_OUT, KEY_TCP_SEGS_OUT),
+    C("cli_" KEY_TCP_SEGS_IN, KEY_TCP_SEGS_IN),
+    C("cli_" KEY_TCP_DATA_SEGS_OUT, KEY_TCP_DATA_SEGS_OUT),
+    C("cli_" KEY_TCP_DATA_SEGS_IN, KEY_TCP_DATA_SEGS_IN),
+    C("cli_" KEY_TCP_BYTES_SENT, KEY_TCP_BYTES_SENT),
+    C("cli_" KEY_TCP_BYTES_ACKED, KEY_TCP_BYTES_ACKED),
+    C("cli_" KEY_TCP_BYTES_RECEIVED, KEY_TCP_BYTES_RECEIVED),
+    C("cli_" KEY_TCP_RETRANS, KEY_TCP_RETRANS),
+    C("cli_" KEY_TCP_BUSY_PCT, KEY_TCP_BUSY_PCT),
+    C("cli_" KEY_TCP_RWND_LIMITED_PCT, KEY_TCP_RWND_LIMITED_PCT),
+    C("cli_" KEY_TCP_SNDBUF_LIMITED_PCT, KEY_TCP_SNDBUF_LIMITED_PCT),
+    C("cli_" KEY_TCP_SRTT_US, KEY_TCP_SRTT_US),
+    C("cli_" KEY_TCP_RTTVAR_US, KEY_TCP_RTTVAR_US),
+    C("cli_" KEY_TCP_CWND, KEY_TCP_CWND),
+    C("cli_" KEY_TCP_DELIVERY_RATE_GBPS, KEY_TCP_DELIVERY_RATE_GBPS),
+    C("cli_" KEY_TCP_UNACKED, KEY_TCP_UNACKED),
 };
 const size_t schema_nfixed = sizeof(schema_fixed) / sizeof(schema_fixed[0]);
 
@@ -102,5 +135,9 @@ int schema_columns(const struct counter_plan *plan, int (*emit)(const char *name
 	}
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = emit_sides(counter_plan_event(plan, i)->key, "_per_msg", emit, ctx);
+	if (!rc)
+		rc = emit_sides("tcp", "_bytes_per_seg", emit, ctx);
+	if (!rc)
+		rc = emit_sides("tcp", "_segs_per_msg", emit, ctx);
 	return rc;
 }

@@ -7,10 +7,12 @@
  *     interleaved with what describes the run (mtu, rep, duration_s,
  *     warmup_s, offloads, status);
  *   - the workloads' totals, each copied from one key of the client's or the
- *     server's key=value output;
+ *     server's key=value output, and what TCP did on each side (srv_tcp_*,
+ *     cli_tcp_*: TCP_INFO at the window's edges);
  *   - per event of the event file and side (srv_, cli_): the count and its
  *     running fraction, then the derived columns (cycles and CPU ns per
- *     byte, cache misses per KiB, counts per message).
+ *     byte, cache misses per KiB, counts per message, then TCP's bytes per
+ *     data segment and data segments per message).
  * Row writing, --resume's done keys, summary.csv, `copyscope table` and the
  * docs' column list all take the names from here. A missing value is an
  * empty cell, never 0.

@@ -16,6 +16,7 @@
 #include "options.h"
 #include "sockio.h"
 #include "strategy.h"
+#include "tcpinfo.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -350,7 +351,23 @@ static void *worker_main(void *arg)
 struct window {
 	uint64_t t0, t1, msgs0, msgs1, bytes0, bytes1;
 	struct cpu_time cpu0, cpu1;
+	struct tcp_sample *tcp0; /* per connection, at the window's edges */
+	struct tcp_window tcp;
 };
+
+/* TCP_INFO of every connection at the window's begin, or, at its end, each
+ * connection read at both edges added to w->tcp. */
+static void tcp_edge(struct client *cl, struct window *w, int end)
+{
+	for (uint64_t i = 0; w->tcp0 && i < cl->cfg.threads; i++) {
+		struct tcp_sample now;
+		int ok = tcp_sample_read(cl->workers[i].fd, &now) == 0;
+		if (!end)
+			w->tcp0[i] = now;
+		else if (ok && w->tcp0[i].have)
+			tcp_window_add(&w->tcp, &w->tcp0[i], &now);
+	}
+}
 
 static void snapshot(struct client *cl, uint64_t *msgs, uint64_t *bytes)
 {
@@ -396,6 +413,7 @@ static int measure(struct client *cl, struct window *w, char *err, size_t errlen
 	    handshake(cl, CTL_BEGIN, err, errlen) < 0)
 		return -1;
 	atomic_store_explicit(&cl->window, true, memory_order_relaxed);
+	tcp_edge(cl, w, 0);
 	snapshot(cl, &w->msgs0, &w->bytes0);
 	if (cpu_time_now(&w->cpu0) < 0)
 		goto rusage_failed;
@@ -404,6 +422,7 @@ static int measure(struct client *cl, struct window *w, char *err, size_t errlen
 		return -1;
 	w->t1 = now_ns();
 	snapshot(cl, &w->msgs1, &w->bytes1);
+	tcp_edge(cl, w, 1);
 	if (cpu_time_now(&w->cpu1) < 0)
 		goto rusage_failed;
 	atomic_store_explicit(&cl->window, false, memory_order_relaxed);
@@ -447,6 +466,7 @@ static void print_results(const struct client *cl, const struct window *w)
 			printf("%s=%.3f\n", pct[i].key,
 			       (double)histogram_percentile(&all, pct[i].p) / 1e3);
 	}
+	tcp_window_print(stdout, &w->tcp, seconds);
 	fflush(stdout);
 }
 
@@ -519,7 +539,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	cl.alarm_fd = eventfd(0, EFD_CLOEXEC);
 	cl.workers = aligned_alloc(64, sizeof(*cl.workers) * cl.cfg.threads);
-	if (cl.alarm_fd < 0 || !cl.workers) {
+	w.tcp0 = calloc(cl.cfg.threads, sizeof(*w.tcp0));
+	tcp_window_init(&w.tcp);
+	if (cl.alarm_fd < 0 || !cl.workers || !w.tcp0) {
 		fprintf(stderr, PROG ": setup: %s\n", strerror(errno));
 		return 1;
 	}
@@ -542,5 +564,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	print_results(&cl, &w);
+	free(w.tcp0);
 	return 0;
 }

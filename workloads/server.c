@@ -14,6 +14,7 @@
 #include "options.h"
 #include "sockio.h"
 #include "strategy.h"
+#include "tcpinfo.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -62,6 +63,7 @@ struct conn {
 	struct live_stats live;
 	struct server *server;
 	char peer[64];
+	struct tcp_sample tcp_begin; /* TCP_INFO at the window's begin; have 0: none */
 };
 
 struct server {
@@ -77,6 +79,8 @@ struct server {
 	struct cpu_time begin, end;
 	struct tx_stats at_begin, at_end; /* counts at the window's edges */
 	bool began, ended;
+	double t_begin, t_end;	/* CLOCK_MONOTONIC seconds at the window's edges */
+	struct tcp_window tcp;	/* connections open at both edges */
 };
 
 static void usage(FILE *f)
@@ -508,6 +512,27 @@ static void count_now(const struct server *sv, struct tx_stats *t)
 	}
 }
 
+/* TCP_INFO of every open connection at the window's begin, or, at its end,
+ * each connection read at both edges added to sv->tcp. A connection's fd is
+ * read under the lock its thread closes it under. */
+static void tcp_edge(struct server *sv, int end)
+{
+	if (!end)
+		tcp_window_init(&sv->tcp);
+	(end ? &sv->t_end : &sv->t_begin)[0] = tx_now_s();
+	pthread_mutex_lock(&sv->lock);
+	for (struct conn *c = sv->conns; c; c = c->next) {
+		struct tcp_sample now = {0};
+		if (c->fd >= 0)
+			tcp_sample_read(c->fd, &now);
+		if (!end)
+			c->tcp_begin = now;
+		else if (now.have && c->tcp_begin.have)
+			tcp_window_add(&sv->tcp, &c->tcp_begin, &now);
+	}
+	pthread_mutex_unlock(&sv->lock);
+}
+
 /* One line from the harness: "begin" or "end". Returns -1 when the control
  * socket is finished with (EOF or error). */
 static int serve_ctl(struct server *sv, int fd, struct ctl_reader *rd)
@@ -528,6 +553,7 @@ static int serve_ctl(struct server *sv, int fd, struct ctl_reader *rd)
 			return -1;
 		}
 		count_now(sv, t == &sv->begin ? &sv->at_begin : &sv->at_end);
+		tcp_edge(sv, t == &sv->end);
 		if (t == &sv->begin) {
 			sv->began = true;
 			sv->ended = false;
@@ -600,6 +626,8 @@ static void print_totals(const struct server *sv, const struct cpu_time *start,
 		       (unsigned long long)(to->zc_completions - from->zc_completions),
 		       (unsigned long long)(to->zc_copied - from->zc_copied),
 		       (unsigned long long)(to->zc_enobufs - from->zc_enobufs));
+	if (sv->began && sv->ended)
+		tcp_window_print(stdout, &sv->tcp, sv->t_end - sv->t_begin);
 	fflush(stdout);
 }
 
