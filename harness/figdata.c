@@ -27,6 +27,8 @@ const struct figure figure_table[FIG_COUNT] = {
     [FIG_SPEEDUP] = {"fig5_speedup.gp", "speedup", "speed-up", "throughput / two-copy, per thread count"},
     [FIG_ZEROCOPY] = {"fig6_zerocopy.gp", "zerocopy", "zero-copy",
 		      "copied-fallback share and context switches per MiB"},
+    [FIG_TCP] = {"fig7_tcp.gp", "tcp", "what TCP did",
+		 "the sender's bytes per data segment, and its busy and limited shares"},
 };
 
 #define PANELS_MAX 64
@@ -324,6 +326,39 @@ static void cpu_and_zerocopy(struct figdata *d)
 	fputs(d->zcbuf, d->fig[FIG_ZEROCOPY].f);
 }
 
+/* Figure 7: what TCP did on the sending side (the server, which sends in
+ * both modes), at one thread count: bytes per data segment, the share of the
+ * window it was busy, and the shares limited by the receive window (rwnd)
+ * and by the send buffer (sndbuf). */
+static void tcp_figure(struct figdata *d)
+{
+	static const struct {
+		const char *tag, *panel, *column;
+	} rows[] = {{"seg", "seg", "srv_tcp_bytes_per_seg"},
+		    {"busy", "busy", "srv_tcp_busy_pct"},
+		    {"rwnd", "limited", "srv_tcp_rwnd_limited_pct"},
+		    {"sndbuf", "limited", "srv_tcp_sndbuf_limited_pct"}};
+	const struct results_dir *rd = d->rd;
+	struct fig *g = &d->fig[FIG_TCP];
+	if (!rd->nthreads)
+		return;
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++)
+		for (size_t i = 0; i < rd->nimpls; i++)
+			for (size_t s = 0; s < rd->nsizes; s++) {
+				long r = results_dir_row(rd, rd->impls[i], rd->mode, rd->sizes[s],
+							 rd->threads[0]);
+				const char *m = cellf(d, r, "%s_median", rows[k].column);
+				if (r < 0 || !m[0])
+					continue;
+				char a[64], b[64];
+				fprintf(g->f, "%s %s %ld %s %s %s\n", rows[k].tag, rd->impls[i],
+					rd->sizes[s], m,
+					num(cellf(d, r, "%s_min", rows[k].column), a, sizeof(a)),
+					num(cellf(d, r, "%s_max", rows[k].column), b, sizeof(b)));
+				count(g, rows[k].panel);
+			}
+}
+
 /* ---- meta.sh and draw.list --------------------------------------------------- */
 
 /* k='v' with apostrophes dropped: render.sh sources it, gnuplot reads v quoted. */
@@ -432,8 +467,8 @@ static void axes_text(const struct figdata *d, struct meta_text *m)
 	}
 	for (size_t z = 0; z < d->nzi; z++)
 		words_add(m->zc_impls, sizeof(m->zc_impls), d->zc_impls[z]);
-	const char *panels[FIG_COUNT] = {m->threads, m->rr_sizes, m->keys,
-					 "srv cli",  m->threads,  "zc ctx"};
+	const char *panels[FIG_COUNT] = {m->threads, m->rr_sizes, m->keys,	 "srv cli",
+					 m->threads, "zc ctx",	  "seg busy limited"};
 	memcpy(m->panels, panels, sizeof(panels));
 }
 
@@ -469,6 +504,10 @@ static void missing_text(const struct figdata *d, struct meta_text *m)
 		snprintf(m->miss[FIG_SPEEDUP], sizeof(m->miss[0]), "%s",
 			 has_two ? "Speed-up not computed: no throughput to compare"
 				 : "Speed-up not computed: the sweep has no two-copy baseline");
+	if (!f[FIG_TCP].n)
+		snprintf(m->miss[FIG_TCP], sizeof(m->miss[0]), "%s",
+			 "What TCP did not measured: summary.csv has no srv_tcp_* columns "
+			 "(results from before copyscope read TCP_INFO)");
 	if (!points_in(&f[FIG_ZEROCOPY], "zc"))
 		snprintf(m->miss6a, sizeof(m->miss6a), "%s",
 			 d->zc_seen ? "Copied fallback not measured: no zero-copy completions arrived"
@@ -512,17 +551,19 @@ static int write_meta(const struct figdata *d, const struct meta_text *m, const 
 	meta(f, "cpu_metric", d->cycles ? "cycles" : "cpu_ns");
 	meta(f, "cpu_clock", d->tclock_key ? "task-clock" : "user+system time");
 	meta(f, "hw_pmu", rd->hw_pmu[0] ? rd->hw_pmu : "unknown");
-	static const char *const pnames[FIG_COUNT] = {"p1", "p2", "p3", "p4", "p5", "p6"};
-	static const char *const enames[FIG_COUNT] = {"e1", "e2", "e3", "e4", "e5", "e6"};
+	static const char *const pnames[FIG_COUNT] = {"p1", "p2", "p3", "p4", "p5", "p6", "p7"};
+	static const char *const enames[FIG_COUNT] = {"e1", "e2", "e3", "e4", "e5", "e6", "e7"};
 	for (size_t i = 0; i < FIG_COUNT; i++) {
 		meta(f, pnames[i], m->panels[i]);
 		meta(f, enames[i], m->empty[i]);
 	}
 	meta(f, "zc_impls", m->zc_impls);
 	meta(f, "why3", m->why3);
-	static const char *const mnames[FIG_COUNT] = {"miss1", "miss2", "miss3", "miss4", "miss5"};
-	for (size_t i = 0; i < FIG_ZEROCOPY; i++)
-		meta(f, mnames[i], m->miss[i]);
+	static const char *const mnames[FIG_COUNT] = {"miss1", "miss2", "miss3", "miss4",
+						      "miss5", NULL,	"miss7"};
+	for (size_t i = 0; i < FIG_COUNT; i++)
+		if (mnames[i])
+			meta(f, mnames[i], m->miss[i]);
 	meta(f, "miss6a", m->miss6a);
 	meta(f, "miss6b", m->miss6b);
 	meta(f, "footer", m->foot);
@@ -560,6 +601,9 @@ static int write_draw_list(const struct figdata *d, const struct meta_text *m, c
 				d->cycles ? "cycles" : "cpu_ns",
 				d->tclock_key ? "task-clock" : "user+system time", m->t1, tmode);
 			break;
+		case FIG_TCP:
+			fprintf(f, "t1='%s'; tmode='%s'", m->t1, tmode);
+			break;
 		case FIG_ZEROCOPY:
 			fprintf(f, "zc_impls='%s'; miss_zc='%s'; miss_ctx='%s'; t1='%s'; tmode='%s'",
 				m->zc_impls, m->miss6a, m->miss6b, m->t1, tmode);
@@ -593,6 +637,7 @@ int figdata_write(const struct results_dir *rd, const char *out, char *err, size
 	latency(d);
 	cache_misses(d);
 	cpu_and_zerocopy(d);
+	tcp_figure(d);
 	for (size_t i = 0; i < FIG_COUNT; i++) {
 		int bad = fclose(d->fig[i].f);
 		d->fig[i].f = NULL;

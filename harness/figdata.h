@@ -29,7 +29,16 @@ struct figure {
 	const char *title;  /* what it shows, for --help and docs */
 };
 
-enum figure_id { FIG_THROUGHPUT, FIG_LATENCY, FIG_CACHE, FIG_CPU, FIG_SPEEDUP, FIG_ZEROCOPY, FIG_COUNT };
+enum figure_id {
+	FIG_THROUGHPUT,
+	FIG_LATENCY,
+	FIG_CACHE,
+	FIG_CPU,
+	FIG_SPEEDUP,
+	FIG_ZEROCOPY,
+	FIG_TCP,
+	FIG_COUNT
+};
 
 extern const struct figure figure_table[FIG_COUNT];
 

@@ -366,6 +366,109 @@ static void write_zc_cost(FILE *out, const struct results_dir *rd, const char *i
 	write_sides_vs_two(out, rd, impl, size, th);
 }
 
+/* ---- what TCP did (TCP_INFO columns; figure 7) ------------------------------ */
+
+static double bytes_per_seg(const struct results_dir *rd, const char *impl, long size, long th)
+{
+	return val(rd, impl, rd->mode, size, th, "srv_tcp_bytes_per_seg", "median");
+}
+
+/* One line for impl at size, th: its sender's bytes per data segment against
+ * two-copy's, and what held the sender back. Nothing without TCP_INFO columns. */
+static int write_tcp_line(FILE *out, const struct results_dir *rd, const char *impl, long size,
+			  long th)
+{
+	double seg = bytes_per_seg(rd, impl, size, th);
+	if (isnan(seg))
+		return 0;
+	char a[32];
+	fprintf(out, "  - at %s, %ld %s: TCP sent %.0f B per data segment", sz(a, (double)size), th,
+		threads_word(th), seg);
+	double two = bytes_per_seg(rd, "two-copy", size, th);
+	if (strcmp(impl, "two-copy") && !isnan(two))
+		fprintf(out, " (two-copy: %.0f B, %.3g× %s)", two,
+			seg < two ? metric_ratio(two, seg) : metric_ratio(seg, two),
+			seg < two ? "fewer bytes per segment" : "more");
+	double busy = val(rd, impl, rd->mode, size, th, "srv_tcp_busy_pct", "median");
+	double rwnd = val(rd, impl, rd->mode, size, th, "srv_tcp_rwnd_limited_pct", "median");
+	double sndbuf = val(rd, impl, rd->mode, size, th, "srv_tcp_sndbuf_limited_pct", "median");
+	if (!isnan(busy) && !isnan(rwnd) && !isnan(sndbuf))
+		fprintf(out,
+			"; the sender was busy %.0f%% of the window, held back by the receive "
+			"window %.0f%% and by the send buffer %.0f%%",
+			busy, rwnd, sndbuf);
+	fprintf(out, ".\n");
+	return 1;
+}
+
+/* What TCP did with impl's bytes at the smallest and largest size, one thread count. */
+static void write_tcp(FILE *out, const struct results_dir *rd, const char *impl)
+{
+	if (!rd->nsizes || !rd->nthreads)
+		return;
+	long th = rd->threads[0];
+	char f7[96];
+	if (isnan(bytes_per_seg(rd, impl, rd->sizes[0], th)))
+		return;
+	fprintf(out, "- **%s**, what TCP did with its bytes (TCP_INFO, medians; %s):\n", impl,
+		fig_link(f7, sizeof(f7), FIG_TCP));
+	write_tcp_line(out, rd, impl, rd->sizes[0], th);
+	if (rd->nsizes > 1)
+		write_tcp_line(out, rd, impl, rd->sizes[rd->nsizes - 1], th);
+}
+
+/* Q6: a strategy whose segments are more than 4x smaller than two-copy's at
+ * the same point: it pays the per-packet path that many times more often. */
+static size_t find_small_segments(FILE *out, const struct results_dir *rd)
+{
+	size_t found = 0;
+	for (size_t i = 0; i < rd->nimpls; i++)
+		for (size_t t = 0; t < rd->nthreads; t++)
+			for (size_t s = 0; s < rd->nsizes; s++) {
+				long size = rd->sizes[s], th = rd->threads[t];
+				double seg = bytes_per_seg(rd, rd->impls[i], size, th);
+				double two = bytes_per_seg(rd, "two-copy", size, th);
+				double shrink = metric_ratio(two, seg);
+				if (!strcmp(rd->impls[i], "two-copy") || !(shrink > 4))
+					continue;
+				char a[32];
+				fprintf(out,
+					"- Smaller segments: %s, %ld %s, %s: %.0f B per data segment "
+					"against two-copy's %.0f B (%.3g× smaller): each segment "
+					"pays the per-packet path.\n",
+					rd->impls[i], th, threads_word(th), sz(a, (double)size), seg,
+					two, shrink);
+				found++;
+			}
+	return found;
+}
+
+/* Q3: did more threads change the segments? At the largest size, each
+ * strategy's bytes per segment at the fewest and the most threads. */
+static void write_q3_segments(FILE *out, const struct results_dir *rd)
+{
+	if (rd->nthreads < 2 || !rd->nsizes)
+		return;
+	long size = rd->sizes[rd->nsizes - 1], lo = rd->threads[0],
+	     hi = rd->threads[rd->nthreads - 1];
+	int any = 0;
+	char a[32];
+	for (size_t i = 0; i < rd->nimpls; i++) {
+		double a_seg = bytes_per_seg(rd, rd->impls[i], size, lo);
+		double b_seg = bytes_per_seg(rd, rd->impls[i], size, hi);
+		if (isnan(a_seg) || isnan(b_seg))
+			continue;
+		if (!any)
+			fprintf(out, "TCP's bytes per data segment at %s, %ld → %ld threads:\n\n",
+				sz(a, (double)size), lo, hi);
+		any = 1;
+		fprintf(out, "- %s: %.0f B → %.0f B (%+.0f%%)\n", rd->impls[i], a_seg, b_seg,
+			(metric_ratio(b_seg, a_seg) - 1) * 100);
+	}
+	if (any)
+		fprintf(out, "\n");
+}
+
 static void write_q1(FILE *out, const struct results_dir *rd)
 {
 	size_t nzc = 0;
@@ -393,6 +496,9 @@ static void write_q1(FILE *out, const struct results_dir *rd)
 			write_fallback(out, rd, rd->impls[i]);
 			write_zc_cost(out, rd, rd->impls[i]);
 		}
+	for (size_t i = 0; i < rd->nimpls; i++)
+		if (strategy_is_zerocopy(rd->impls[i]))
+			write_tcp(out, rd, rd->impls[i]);
 	fprintf(out, "\nZero-copy saves the copy of the sent bytes only when the kernel can hand "
 		     "the pages to a device; in exchange it pins the pages and reports every "
 		     "completion on the socket's error queue (io_uring: a notification CQE), and a "
@@ -724,6 +830,7 @@ static void write_q3(FILE *out, const struct results_dir *rd)
 		write_q3_collapse(out, rd);
 	write_q3_latency(out, rd);
 	write_q3_contention(out, rd);
+	write_q3_segments(out, rd);
 }
 
 /* ---- question 6: anomalies ---------------------------------------------- */
@@ -885,7 +992,8 @@ static void write_q6(FILE *out, const struct results_dir *rd)
 		"## 6. What was unexpected?\n\n"
 		"Found automatically: throughput that is non-monotonic in message size beyond "
 		"the min–max spread of the repetitions; two strategies whose order flips at one "
-		"size and back at the next; more cache misses yet faster; cv above 10%%.\n\n");
+		"size and back at the next; more cache misses yet faster; cv above 10%%; data "
+		"segments more than 4× smaller than two-copy's.\n\n");
 	for (size_t t = 0; t < rd->nthreads; t++)
 		for (size_t i = 0; i < rd->nimpls; i++)
 			found += find_bumps(out, rd, rd->impls[i], rd->threads[t]);
@@ -905,6 +1013,7 @@ static void write_q6(FILE *out, const struct results_dir *rd)
 			     "measured.\n");
 	}
 	found += find_high_cv(out, rd);
+	found += find_small_segments(out, rd);
 	if (!found)
 		fprintf(out, "Nothing unexpected by these checks.\n");
 	fprintf(out, "\n");
@@ -1003,6 +1112,7 @@ void report_write(FILE *out, const struct results_dir *rd)
 		if (strategy_is_zerocopy(rd->impls[i])) {
 			fprintf(out, "### %s\n\n", rd->impls[i]);
 			write_crossovers(out, rd, rd->impls[i]);
+			write_tcp(out, rd, rd->impls[i]);
 			nzc++;
 		}
 	if (nzc == 0)
