@@ -1,13 +1,9 @@
 #!/bin/sh
-# render.sh DIR — draws the six figures of a results folder into DIR/figures/
-# (PNG through pngcairo and SVG, 1280x720 each). `make plots` calls it.
-#
-#   1 throughput.{png,svg}      throughput vs message size, per thread count
-#   2 latency.{png,svg}         rr p50/p99 vs thread count, per message size
-#   3 cache-misses.{png,svg}    server misses per KiB, per cache level of events.events
-#   4 cpu-per-byte.{png,svg}    cycles (or CPU ns) per byte, server and client
-#   5 speedup.{png,svg}         throughput / two-copy, per thread count
-#   6 zerocopy.{png,svg}        copied-fallback share and context switches per MiB
+# render.sh DIR — draws the figures of a results folder into DIR/figures/
+# (PNG through pngcairo and SVG, 1280x720 each). `make plots` calls it. The
+# figures are those of copyscope figdata's table (`copyscope figdata --help`
+# lists them): throughput, latency, cache misses, CPU per byte, speed-up,
+# zero-copy, what TCP did.
 #
 # `copyscope figdata` (harness/figdata.c) turns summary.csv into one small data
 # file per figure, a meta.sh that says which panels exist and, for data not
