@@ -539,9 +539,9 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	cl.alarm_fd = eventfd(0, EFD_CLOEXEC);
 	cl.workers = aligned_alloc(64, sizeof(*cl.workers) * cl.cfg.threads);
-	w.tcp0 = calloc(cl.cfg.threads, sizeof(*w.tcp0));
+	w.tcp0 = tcp_info_wanted() ? calloc(cl.cfg.threads, sizeof(*w.tcp0)) : NULL;
 	tcp_window_init(&w.tcp);
-	if (cl.alarm_fd < 0 || !cl.workers || !w.tcp0) {
+	if (cl.alarm_fd < 0 || !cl.workers || (tcp_info_wanted() && !w.tcp0)) {
 		fprintf(stderr, PROG ": setup: %s\n", strerror(errno));
 		return 1;
 	}

@@ -517,6 +517,8 @@ static void count_now(const struct server *sv, struct tx_stats *t)
  * read under the lock its thread closes it under. */
 static void tcp_edge(struct server *sv, int end)
 {
+	if (!tcp_info_wanted())
+		return;
 	if (!end)
 		tcp_window_init(&sv->tcp);
 	(end ? &sv->t_end : &sv->t_begin)[0] = tx_now_s();

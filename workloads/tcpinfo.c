@@ -3,6 +3,7 @@
 
 #include <linux/tcp.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -60,6 +61,12 @@ void tcp_sample_from(const void *info, size_t len, struct tcp_sample *s)
 		}
 		s->have |= 1u << f;
 	}
+}
+
+int tcp_info_wanted(void)
+{
+	const char *v = getenv("COPYSCOPE_TCP_INFO");
+	return !v || strcmp(v, "off");
 }
 
 int tcp_sample_read(int fd, struct tcp_sample *s)

@@ -47,6 +47,10 @@ struct tcp_sample {
 	uint32_t have; /* bit f set: the kernel filled field f */
 };
 
+/* 0 when the environment says COPYSCOPE_TCP_INFO=off (bench/tcpinfo.sh
+ * measures the workloads with and without the reads), else 1. */
+int tcp_info_wanted(void);
+
 /* Reads TCP_INFO of fd into s; 0, or -1 with errno (s then has no field). */
 int tcp_sample_read(int fd, struct tcp_sample *s);
 
