@@ -331,12 +331,56 @@ static int uzc_ring_init(struct io_uring *ring, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Does this kernel take IORING_SEND_ZC_REPORT_USAGE (Linux 6.2+), which tells
+ * copied sends from zero-copy ones? An empty request on a TCP socket that is
+ * not connected answers at once: -EINVAL when the flag is unknown (6.1),
+ * another error (ENOTCONN, EPIPE) when it is known. Nothing is sent.
+ */
+static int uzc_probe_report_usage(struct io_uring *ring, char *err, size_t errlen)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "io_uring check: socket: %s", strerror(errno));
+		return -1;
+	}
+	struct msghdr mh = {0};
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	io_uring_prep_sendmsg_zc(sqe, fd, &mh, MSG_NOSIGNAL);
+	sqe->ioprio |= IORING_SEND_ZC_REPORT_USAGE;
+	int32_t res = 0;
+	int r = io_uring_submit(ring);
+	for (int more = r == 1; more;) {
+		struct io_uring_cqe *cqe;
+		if ((r = io_uring_wait_cqe(ring, &cqe)) < 0)
+			break;
+		if (!(cqe->flags & IORING_CQE_F_NOTIF))
+			res = cqe->res;
+		more = (cqe->flags & IORING_CQE_F_MORE) != 0;
+		io_uring_cqe_seen(ring, cqe);
+	}
+	close(fd);
+	if (r < 0) {
+		snprintf(err, errlen, "io_uring check: %s", strerror(-r));
+		return -1;
+	}
+	if (res == -EINVAL) {
+		snprintf(err, errlen,
+			 "io_uring: this kernel refuses IORING_SEND_ZC_REPORT_USAGE (zero-copy "
+			 "sendmsg that reports copies, Linux 6.2+)");
+		return -1;
+	}
+	return 0;
+}
+
 int uzc_check(char *err, size_t errlen)
 {
 	struct io_uring ring;
 	if (uzc_ring_init(&ring, err, errlen) < 0)
 		return -1;
 	int rc = uzc_probe(&ring, err, errlen);
+	if (rc == 0)
+		rc = uzc_probe_report_usage(&ring, err, errlen);
 	uzc_ring_exit(&ring);
 	return rc;
 }

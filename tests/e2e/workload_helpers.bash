@@ -21,7 +21,8 @@ SANITIZER_REPORT='(ERROR|WARNING): [A-Za-z]*Sanitizer|: runtime error: |^SUMMARY
 # errors"; workloads/uring_zc.c, uzc_ring_init and uzc_probe): io_uring
 # switched off (EPERM: sysctl kernel.io_uring_disabled, or a seccomp filter
 # as in Docker's default profile), no io_uring in this kernel (ENOSYS), a
-# kernel older than IORING_OP_SENDMSG_ZC (6.1). Only these, to the letter,
+# kernel older than IORING_OP_SENDMSG_ZC (6.1), or one without
+# IORING_SEND_ZC_REPORT_USAGE (6.1; uzc_check). Only these, to the letter,
 # skip. Anything else fails: another errno from io_uring_queue_init
 # (ENOMEM, EINVAL from a changed ring set-up, ...), a probe that cannot be
 # read (IORING_REGISTER_PROBE came in 5.6, long before SENDMSG_ZC, so on a
@@ -31,6 +32,7 @@ URING_CANNOT=(
 	"copyscope-server: uring-zc: io_uring_queue_init: Operation not permitted (io_uring disabled: sysctl kernel.io_uring_disabled, or a seccomp filter)"
 	"copyscope-server: uring-zc: io_uring_queue_init: Function not implemented (this kernel has no io_uring)"
 	"copyscope-server: uring-zc: io_uring: this kernel lacks IORING_OP_SENDMSG_ZC (zero-copy sendmsg, Linux 6.1+)"
+	"copyscope-server: uring-zc: io_uring: this kernel refuses IORING_SEND_ZC_REPORT_USAGE (zero-copy sendmsg that reports copies, Linux 6.2+)"
 )
 
 # wl_setup / wl_teardown: the setup() and teardown() these files share.
