@@ -321,8 +321,8 @@ const char *counter_open_reason(int err, uint32_t type, char *buf, size_t len)
 void counter_scale(uint64_t raw, uint64_t enabled, uint64_t running, double *value,
 		   double *running_fraction)
 {
-	if (enabled == 0) {
-		*value = (double)raw;
+	if (enabled == 0) { /* never on in the window: nothing was measured, not 0 */
+		*value = NAN;
 		*running_fraction = NAN;
 	} else if (running == 0) {
 		*value = NAN;

@@ -84,7 +84,7 @@ int counter_set_disable(struct counter_set *set);
 /* One counter's reading over the window. */
 struct counter_value {
 	int counted;	/* 0: not counted on this machine (reason says why); cells stay empty */
-	double value;	/* count scaled by enabled/running; NAN when it never ran */
+	double value;	/* count scaled by enabled/running; NAN when never enabled or never ran */
 	double running; /* running/enabled in [0,1]; NAN when never enabled (the task never ran) */
 	uint64_t raw, time_enabled, time_running;
 	char reason[COUNTER_REASON_MAX];
@@ -98,8 +98,9 @@ void counter_set_close(struct counter_set *set);
 
 /*
  * The arithmetic, exposed for tests: value = raw * enabled / running,
- * running fraction = running / enabled (clamped to 1). enabled == 0 (the
- * task never ran in the window): value = raw, running = NAN. running == 0
+ * running fraction = running / enabled (clamped to 1). enabled == 0 (never
+ * enabled, or the task never ran in the window: nothing was observed):
+ * value = NAN, running = NAN, an empty cell, never 0. running == 0
  * with enabled > 0 (multiplexed out all along): value = NAN, running = 0.
  */
 void counter_scale(uint64_t raw, uint64_t enabled, uint64_t running, double *value,

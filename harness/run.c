@@ -163,8 +163,10 @@ static int open_window(struct run_state *st)
 		return set_failed(st, "client_protocol", "client: begin sent twice");
 	if (server_ctl(st, CTL_BEGIN))
 		return -1;
-	counter_set_enable(st->srv.counters);
-	counter_set_enable(st->cli.counters);
+	/* a window whose counters did not start would read as never enabled */
+	if (counter_set_enable(st->srv.counters) || counter_set_enable(st->cli.counters))
+		return set_failed(st, "counters", "harness: cannot enable the counters: %s",
+				  strerror(errno));
 	st->window_opened = 1;
 	if (send_line(st->cli.proc.ctl_fd, CTL_OK "\n"))
 		return set_failed(st, "client_ctl", "client: control socket: %s", strerror(errno));

@@ -70,12 +70,17 @@ Test(counter_scale, a_third_is_scaled_without_integer_truncation)
 	cr_assert_float_eq(v, 10.5, 1e-9);
 }
 
-Test(counter_scale, never_enabled_keeps_raw_and_leaves_running_empty)
+/*
+ * enabled == 0: the counter was never on during the window (never enabled, or
+ * its task never ran), so the kernel observed nothing. That is "not measured":
+ * an empty cell, never 0 (README, "CSV columns"), as for never_scheduled below.
+ */
+Test(counter_scale, never_enabled_is_unknown_not_zero)
 {
 	double v, r;
 	counter_scale(0, 0, 0, &v, &r);
-	cr_assert_float_eq(v, 0.0, 0);
-	cr_assert(isnan(r));
+	cr_assert(isnan(v), "never enabled: value %g, expected NAN (an empty cell, never 0)", v);
+	cr_assert(isnan(r), "never enabled: running %g, expected NAN", r);
 }
 
 Test(counter_scale, never_scheduled_is_unknown_not_zero)
@@ -298,6 +303,30 @@ Test(counter_set, counts_only_between_enable_and_disable)
 	cr_assert_geq(v.value, 9e6, "window ~10 ms of CPU, got %.0f ns", v.value);
 	cr_assert_lt(v.value, 35e6, "window only, got %.0f ns", v.value);
 	cr_assert_float_eq(v.running, 1.0, 0, "software counters are never multiplexed");
+	counter_set_close(set);
+	counter_plan_free(plan);
+}
+
+/* A window that was never opened (enable never issued, or refused) measured nothing:
+ * the counters are open, yet their values are unknown, not 0. */
+Test(counter_set, opened_but_never_enabled_reads_as_unknown_not_zero)
+{
+	struct counter_plan *plan =
+	    plan_of("tc - PERF_COUNT_SW_TASK_CLOCK\ncs - context-switches\n");
+	struct counter_set *set = NULL;
+	cr_assert_eq(counter_set_open(plan, getpid(), &set, err, sizeof(err)), 0, "%s", err);
+	cr_assert_null(counter_set_reason(set, 0));
+	burn_cpu_ms(10); /* the task runs, but no window is ever opened */
+	struct counter_value v[2];
+	cr_assert_eq(counter_set_read(set, v, err, sizeof(err)), 0, "%s", err);
+	for (int i = 0; i < 2; i++) {
+		cr_assert(v[i].counted, "counter %d is open", i);
+		cr_assert_eq(v[i].time_enabled, 0, "counter %d was never enabled", i);
+		cr_assert(isnan(v[i].value), "counter %d never enabled: value %g, expected NAN", i,
+			  v[i].value);
+		cr_assert(isnan(v[i].running), "counter %d never enabled: running %g, expected NAN",
+			  i, v[i].running);
+	}
 	counter_set_close(set);
 	counter_plan_free(plan);
 }
