@@ -4,8 +4,8 @@
 # buffer (dashed). The sender is the server (copyscope-server sends in both
 # modes); numbers from TCP_INFO at the window's edges.
 # in: "seg|busy|rwnd|sndbuf impl size median min max" (copyscope figdata).
-left_margin = 0.08
-panel_gap = 0.08
+left_margin = 0.1
+panel_gap = 0.09
 _p = ARG0; _i = strlen(_p); while (_i > 0 && _p[_i:_i] ne '/') { _i = _i - 1 }
 load (_i > 0 ? _p[1:_i] : '').'style.gp'
 if (!exists("t1")) t1 = '1'

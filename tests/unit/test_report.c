@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "env.h"
 #include "report.h"
 
 static char *report_of(const char *dir)
@@ -141,7 +142,19 @@ Test(report, names_high_variation_and_the_failed_run)
 	char *text = report_of("tests/fixtures/pmu");
 	assert_has(text, "High variation: zero-copy, stream mode, 64 KiB, 4 threads, "
 			 "throughput_gbps: cv 15.0%");
-	assert_has(text, "one-copy, stream mode, 1024 B, 2 threads, rep 4: `failed:server exited");
+	assert_has(text, "one-copy, stream mode, 1024 B, 2 threads, rep 2: `failed:server_exit_1`");
+	free(text);
+}
+
+Test(report, names_the_smaller_segments_zero_copy_sends)
+{
+	/* fixture: zero-copy's segments hold 4 messages at 256 B, two-copy's 4096 + 2 x 256 B */
+	char *text = report_of("tests/fixtures/pmu");
+	assert_has(text, "- Smaller segments: zero-copy, 1 thread, 256 B: 1024 B per data segment "
+			 "against two-copy's 4608 B (4.5× smaller)");
+	cr_assert_null(strstr(text, "Smaller segments: zero-copy, 1 thread, 512 B"),
+		       "2.5× smaller is no anomaly");
+	cr_assert_null(strstr(text, "Smaller segments: uring-zc"));
 	free(text);
 }
 
@@ -170,7 +183,7 @@ Test(report, without_pmu_says_misses_were_not_measured_and_shows_cpu_time)
 	char *text = report_of("tests/fixtures/nopmu");
 	assert_has(text, "Cache misses were **not measured** on this machine: no hardware PMU "
 			 "exposed");
-	assert_has(text, "| 256 B | 2.35 → 2.3 | -2.1% | 20% → 20% |");
+	assert_has(text, "| 256 B | 3.92 → 7.84 | +100.0% | 20% → 20% |");
 	assert_has(text, "More misses yet faster: not checked");
 	assert_has(text, "one-copy overtakes two-copy at **≈ 2896 B**");
 	free(text);
@@ -179,9 +192,10 @@ Test(report, without_pmu_says_misses_were_not_measured_and_shows_cpu_time)
 Test(report, cites_what_zero_copy_costs_each_side_per_byte)
 {
 	char *text = report_of("tests/fixtures/nopmu");
-	assert_has(text, "CPU per byte at 64 KiB, 1 thread (medians): server zero-copy 0.2578 ns, "
-			 "two-copy 0.3578 ns (-28%), using 109% and 116% of a CPU; client zero-copy "
-			 "0.4059 ns, two-copy 0.4059 ns (+0%), using 171% and 132% of a CPU");
+	/* one connection thread a side: the server near 98% of a CPU, the client below */
+	assert_has(text, "CPU per byte at 64 KiB, 1 thread (medians): server zero-copy 0.232 ns, "
+			 "two-copy 0.3015 ns (-23%), using 98% and 98% of a CPU; client zero-copy "
+			 "0.1562 ns, two-copy 0.2277 ns (-31%), using 66% and 74% of a CPU");
 	free(text);
 }
 
@@ -192,8 +206,8 @@ Test(report, backs_the_one_copy_crossover_with_each_sides_cost)
 	cr_assert_not_null(q4);
 	const char *q5 = strstr(q4, "## 5.");
 	cr_assert_not_null(q5);
-	const char *line = strstr(q4, "server one-copy 0.3078 ns, two-copy 0.3578 ns (-14%), using "
-				      "160% and 116% of a CPU");
+	const char *line = strstr(q4, "server one-copy 0.1885 ns, two-copy 0.3015 ns (-37%), using "
+				      "98% and 98% of a CPU");
 	cr_expect(line && line < q5, "question 4 lacks the sides' cost:\n%s", text);
 	free(text);
 }
@@ -249,4 +263,83 @@ Test(report, names_the_results_folder_by_its_real_name)
 	assert_has(text, head);
 	free(text);
 	remove_fixture(dir);
+}
+
+/* Column c of row r of ds as a number (NAN when empty), failing on a missing column. */
+static double run_num(const struct dataset *ds, size_t r, const char *c)
+{
+	int col = dataset_col(ds, c);
+	cr_assert_geq(col, 0, "runs.csv has no column %s", c);
+	return dataset_num(ds, r, col);
+}
+
+/*
+ * What the fixtures hold could have been measured: in today's columns, a
+ * failed row as run.c writes it, and no run using more CPU than it had (one
+ * connection thread per side and thread count, env.txt's CPUs for both).
+ */
+static void check_fixture_physics(const char *dir)
+{
+	struct results_dir rd;
+	char err[1024], path[256], buf[64];
+	cr_assert_eq(results_dir_load(dir, &rd, err, sizeof(err)), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/env.txt", dir);
+	cr_assert_eq(env_read_key(path, "cpus", buf, sizeof(buf)), 0, "%s: no cpus=", path);
+	double cpus = atof(buf);
+	const struct dataset *runs = &rd.runs;
+	cr_assert_gt(runs->nrows, 0, "%s: no runs.csv", dir);
+	int status = dataset_col(runs, "status"), mtu = dataset_col(runs, "mtu");
+	int offloads = dataset_col(runs, "offloads"), tc = dataset_col(runs, "srv_task_clock");
+	cr_assert(status == 12 && mtu == 3 && offloads == 11, "%s: not the columns of runs.csv",
+		  dir);
+	size_t failed = 0;
+	for (size_t r = 0; r < runs->nrows; r++) {
+		const char *st = dataset_cell(runs, r, status);
+		cr_assert_str_neq(dataset_cell(runs, r, mtu), "", "%s row %zu: no mtu", dir, r + 1);
+		cr_assert_str_neq(dataset_cell(runs, r, offloads), "", "%s row %zu", dir, r + 1);
+		if (strcmp(st, "ok")) {
+			failed++;
+			cr_assert_eq(strncmp(st, "failed:", 7), 0, "%s row %zu: %s", dir, r + 1,
+				     st);
+			cr_assert_eq(strcspn(st, " ,"), strlen(st),
+				     "run.c's reasons have no spaces: %s", st);
+			for (size_t c = (size_t)status + 1; c < runs->ncols; c++)
+				cr_assert_str_eq(dataset_cell(runs, r, (int)c), "",
+						 "%s row %zu (%s): %s filled", dir, r + 1, st,
+						 runs->cols[c]);
+			continue;
+		}
+		double window = run_num(runs, r, "duration_s"),
+		       threads = run_num(runs, r, "threads");
+		double size = run_num(runs, r, "msg_size"), bytes = run_num(runs, r, "bytes");
+		double srv = run_num(runs, r, "srv_utime_s") + run_num(runs, r, "srv_stime_s");
+		double cli = run_num(runs, r, "cli_utime_s") + run_num(runs, r, "cli_stime_s");
+		cr_assert_leq(srv / window, threads,
+			      "%s row %zu: server %.0f%% of a CPU, %.0f threads", dir, r + 1,
+			      srv / window * 100, threads);
+		cr_assert_leq(cli / window, threads,
+			      "%s row %zu: client %.0f%% of a CPU, %.0f threads", dir, r + 1,
+			      cli / window * 100, threads);
+		cr_assert_leq((srv + cli) / window, cpus, "%s row %zu: %.2f CPUs of %.0f", dir,
+			      r + 1, (srv + cli) / window, cpus);
+		cr_assert_float_eq(bytes, run_num(runs, r, "msgs") * size, 0, "%s row %zu", dir,
+				   r + 1);
+		cr_assert_float_eq(run_num(runs, r, "throughput_gbps"), bytes * 8 / window / 1e9,
+				   1e-6, "%s row %zu", dir, r + 1);
+		if (tc >= 0) /* task-clock is CPU time too */
+			cr_assert_float_eq(dataset_num(runs, r, tc) / 1e9, srv, 1e-5, "%s row %zu",
+					   dir, r + 1);
+		double cycles = run_num(runs, r, "srv_cycles");
+		if (!isnan(cycles)) /* env.txt's 3.00 GHz */
+			cr_assert_leq(cycles / srv / 1e9, 3.0 * (1 + 1e-5), "%s row %zu", dir,
+				      r + 1);
+	}
+	cr_assert_eq(failed, 1, "%s: the fixture has one failed run", dir);
+	results_dir_free(&rd);
+}
+
+Test(report, fixtures_hold_what_a_sweep_could_have_measured)
+{
+	check_fixture_physics("tests/fixtures/pmu");
+	check_fixture_physics("tests/fixtures/nopmu");
 }

@@ -11,8 +11,13 @@
 #include "dataset.h"
 #include "summary.h"
 
-static const char header[] = "impl,mode,topology,layout,busy_poll,msg_size,threads,rep,"
-			     "duration_s,warmup_s,status,bytes,throughput_gbps,lat_p50_us\n";
+/* runs.csv's columns as run.c writes them (README, "CSV columns"), the measured ones cut short:
+ * a row is "impl,mode," LO "size,threads,rep,duration_s,warmup_s," OFF "status,bytes,..." */
+static const char header[] =
+    "impl,mode,topology,mtu,layout,busy_poll,msg_size,threads,rep,"
+    "duration_s,warmup_s,offloads,status,bytes,throughput_gbps,lat_p50_us\n";
+#define LO  "loopback,65536,scattered,0," /* topology, mtu, layout, busy_poll */
+#define OFF "tso=on;gso=on;gro=on,"	  /* offloads */
 
 static void build(const char *rows, struct dataset *sum)
 {
@@ -106,20 +111,26 @@ Test(summary, numbers_read_back_as_written)
 Test(summary, one_row_per_point_with_identity_and_counts)
 {
 	struct dataset sum;
-	build("two-copy,stream,loopback,scattered,0,1024,1,1,1,0.2,ok,100,1.5,\n"
-	      "two-copy,stream,loopback,scattered,0,1024,1,2,1,0.2,ok,300,2.5,\n"
-	      "two-copy,stream,loopback,scattered,0,256,1,1,1,0.2,ok,50,0.5,\n",
+	build("two-copy,stream," LO "1024,1,1,1,0.2," OFF "ok,100,1.5,\n"
+	      "two-copy,stream," LO "1024,1,2,1,0.2," OFF "ok,300,2.5,\n"
+	      "two-copy,stream," LO "256,1,1,1,0.2," OFF "ok,50,0.5,\n",
 	      &sum);
 	cr_assert_eq(sum.nrows, 2);
+	/* the identity is every column before rep: impl..threads with mtu */
 	cr_expect_str_eq(sum.cols[0], "impl");
-	cr_expect_str_eq(sum.cols[7], "duration_s");
-	cr_expect_str_eq(sum.cols[8], "runs");
-	cr_expect_str_eq(sum.cols[9], "failed");
-	cr_expect_str_eq(sum.cols[10], "bytes_median");
-	cr_expect_str_eq(sum.cols[13], "bytes_cv");
-	cr_expect_eq(sum.ncols, 10 + 3 * 4);
+	cr_expect_str_eq(sum.cols[3], "mtu");
+	cr_expect_str_eq(sum.cols[7], "threads");
+	cr_expect_str_eq(sum.cols[8], "duration_s");
+	cr_expect_str_eq(sum.cols[9], "runs");
+	cr_expect_str_eq(sum.cols[10], "failed");
+	cr_expect_str_eq(sum.cols[11], "bytes_median");
+	cr_expect_str_eq(sum.cols[14], "bytes_cv");
+	cr_expect_eq(sum.ncols, 11 + 3 * 4);
 	cr_expect_eq(dataset_col(&sum, "rep_median"), -1, "rep is identity, not measured");
 	cr_expect_eq(dataset_col(&sum, "warmup_s_median"), -1);
+	cr_expect_eq(dataset_col(&sum, "offloads"), -1, "offloads describes a run, not a point");
+	cr_expect_eq(dataset_col(&sum, "offloads_median"), -1, "offloads is not measured");
+	cr_expect_str_eq(cell(&sum, 0, "mtu"), "65536");
 	/* sorted by size numerically: 256 before 1024 */
 	cr_expect_str_eq(cell(&sum, 0, "msg_size"), "256");
 	cr_expect_str_eq(cell(&sum, 1, "msg_size"), "1024");
@@ -136,10 +147,11 @@ Test(summary, one_row_per_point_with_identity_and_counts)
 Test(summary, failed_runs_are_counted_and_left_out)
 {
 	struct dataset sum;
-	build("one-copy,rr,loopback,scattered,0,4096,2,1,1,0.2,ok,100,1,10\n"
-	      "one-copy,rr,loopback,scattered,0,4096,2,2,1,0.2,failed:client exit 1,,,\n"
-	      "one-copy,rr,loopback,scattered,0,4096,2,3,1,0.2,failed:timeout,999,99,99\n"
-	      "one-copy,rr,loopback,scattered,0,4096,2,4,1,0.2,ok,200,2,30\n",
+	build("one-copy,rr," LO "4096,2,1,1,0.2," OFF "ok,100,1,10\n"
+	      "one-copy,rr," LO "4096,2,2,1,0.2," OFF "failed:client_exit_1,,,\n"
+	      /* run.c never fills a failed row; were it filled, it still would not count */
+	      "one-copy,rr," LO "4096,2,3,1,0.2," OFF "failed:timeout,999,99,99\n"
+	      "one-copy,rr," LO "4096,2,4,1,0.2," OFF "ok,200,2,30\n",
 	      &sum);
 	cr_assert_eq(sum.nrows, 1);
 	cr_expect_str_eq(cell(&sum, 0, "runs"), "4");
@@ -153,8 +165,8 @@ Test(summary, failed_runs_are_counted_and_left_out)
 Test(summary, column_never_measured_gives_empty_cells_never_zero)
 {
 	struct dataset sum;
-	build("zero-copy,stream,loopback,scattered,0,256,1,1,1,0.2,ok,100,1,\n"
-	      "zero-copy,stream,loopback,scattered,0,256,1,2,1,0.2,ok,100,1,\n",
+	build("zero-copy,stream," LO "256,1,1,1,0.2," OFF "ok,100,1,\n"
+	      "zero-copy,stream," LO "256,1,2,1,0.2," OFF "ok,100,1,\n",
 	      &sum);
 	cr_expect_str_eq(cell(&sum, 0, "lat_p50_us_median"), "");
 	cr_expect_str_eq(cell(&sum, 0, "lat_p50_us_min"), "");
@@ -167,7 +179,7 @@ Test(summary, column_never_measured_gives_empty_cells_never_zero)
 Test(summary, point_whose_runs_all_failed_has_a_row_of_empty_stats)
 {
 	struct dataset sum;
-	build("a,stream,loopback,scattered,0,256,1,1,1,0.2,failed:x,,,\n", &sum);
+	build("a,stream," LO "256,1,1,1,0.2," OFF "failed:server_no_listen,,,\n", &sum);
 	cr_assert_eq(sum.nrows, 1);
 	cr_expect_str_eq(cell(&sum, 0, "failed"), "1");
 	cr_expect_str_eq(cell(&sum, 0, "bytes_median"), "");
@@ -176,9 +188,9 @@ Test(summary, point_whose_runs_all_failed_has_a_row_of_empty_stats)
 
 Test(summary, impl_order_decides_row_order)
 {
-	const char *csv_rows = "two-copy,stream,loopback,scattered,0,256,1,1,1,0.2,ok,1,1,\n"
-			       "zero-copy,stream,loopback,scattered,0,256,1,1,1,0.2,ok,1,1,\n"
-			       "one-copy,stream,loopback,scattered,0,256,1,1,1,0.2,ok,1,1,\n";
+	const char *csv_rows = "two-copy,stream," LO "256,1,1,1,0.2," OFF "ok,1,1,\n"
+			       "zero-copy,stream," LO "256,1,1,1,0.2," OFF "ok,1,1,\n"
+			       "one-copy,stream," LO "256,1,1,1,0.2," OFF "ok,1,1,\n";
 	char *csv, err[256];
 	cr_assert_geq(asprintf(&csv, "%s%s", header, csv_rows), 0);
 	struct dataset runs, sum;
@@ -212,11 +224,12 @@ Test(summary, runs_without_identity_columns_is_an_error)
 
 Test(summary, another_column_before_rep_names_points_too)
 {
-	const char *csv = "impl,mode,topology,mtu,layout,busy_poll,msg_size,threads,rep,duration_s,"
-			  "warmup_s,status,bytes\n"
-			  "a,stream,netns,1500,scattered,0,256,1,1,1,0,ok,10\n"
-			  "a,stream,netns,9000,scattered,0,256,1,1,1,0,ok,30\n"
-			  "a,stream,netns,1500,scattered,0,256,1,2,1,0,ok,20\n";
+	const char *csv =
+	    "impl,mode,topology,mtu,layout,busy_poll,msg_size,threads,rep,duration_s,"
+	    "warmup_s,offloads,status,bytes\n"
+	    "a,stream,netns,1500,scattered,0,256,1,1,1,0,tso=on;gso=on;gro=off,ok,10\n"
+	    "a,stream,netns,9000,scattered,0,256,1,1,1,0,tso=on;gso=on;gro=off,ok,30\n"
+	    "a,stream,netns,1500,scattered,0,256,1,2,1,0,tso=on;gso=on;gro=off,ok,20\n";
 	struct dataset runs, sum;
 	char err[256] = "";
 	cr_assert_eq(dataset_parse(csv, strlen(csv), "runs.csv", &runs, err, sizeof(err)), 0);
@@ -238,8 +251,7 @@ Test(summary, write_goes_through_a_temporary_file_and_reads_back)
 	snprintf(runs_path, sizeof(runs_path), "%s/runs.csv", dir);
 	snprintf(sum_path, sizeof(sum_path), "%s/summary.csv", dir);
 	FILE *f = fopen(runs_path, "w");
-	fprintf(f, "%s%s", header,
-		"two-copy,stream,loopback,scattered,0,256,1,1,1,0.2,ok,7,0.5,\n");
+	fprintf(f, "%s%s", header, "two-copy,stream," LO "256,1,1,1,0.2," OFF "ok,7,0.5,\n");
 	fclose(f);
 	char err[256] = "";
 	cr_assert_eq(summary_write(runs_path, sum_path, NULL, 0, err, sizeof(err)), 0, "%s", err);
