@@ -27,9 +27,11 @@ teardown() {
 	fi
 }
 
-# col NAME FILE: the values of column NAME, one per data row (no quoted cells here).
+# col NAME FILE: the values of column NAME, one per data row (no quoted cells here);
+# a missing column: a line on stderr and exit 1 (lost inside "$(...)": see bytes below).
 col() {
-	awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
+	awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i
+			if (!c) { print "no column " name > "/dev/stderr"; exit 1 }; next }
 		{ print $c }' "$2"
 }
 
@@ -94,7 +96,8 @@ small_sweep() {
 	echo "$output"
 	[ "$status" -eq 1 ]
 	[ "$(col status "$T/runs.csv")" = failed:client_signal_SIGKILL ]
-	[ -z "$(col bytes "$T/runs.csv")" ]
+	bytes=$(col bytes "$T/runs.csv") # on its own line: a missing column fails here
+	[ -z "$bytes" ]
 	[ "$(wc -l <"$T/pids")" -eq 2 ]
 	none_left
 }
@@ -207,7 +210,8 @@ small_sweep() {
 		case "$rc" in 0 | 130 | 143) ;; *) cat "$T/log"; false ;; esac
 		if [ -f "$dir/runs.csv" ]; then
 			whole_rows "$dir/runs.csv"
-			! grep -q ',interrupted,' "$dir/runs.csv"
+			run grep -q ',interrupted,' "$dir/runs.csv"
+			[ "$status" -eq 1 ]
 		fi
 		[ ! -e "$dir/summary.csv.tmp" ]
 		if [ -f "$dir/summary.csv" ]; then whole_rows "$dir/summary.csv"; fi

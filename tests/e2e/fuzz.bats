@@ -13,12 +13,17 @@ setup() {
 # smoke TARGET: replay tests/fuzz/regressions/TARGET/*, then a short run.
 smoke() {
 	local t=$1 bin="$FUZZ/$1"
-	[ -x "$bin" ] || skip "$bin not built (clang with libFuzzer missing: make check builds it when clang can link -fsanitize=fuzzer)"
+	# make check installs clang and libclang-rt-14-dev and builds every target:
+	# a target that is not there is a build that forgot it, not a skip
+	[ -x "$bin" ] || { echo "$bin not built (make check builds it with clang's libFuzzer)"; false; }
 	local seeds="$REPO/tests/fuzz/corpus/$t" regs="$REPO/tests/fuzz/regressions/$t"
-	[ -d "$seeds" ] && [ -n "$(ls -A "$seeds")" ]
+	[ -d "$seeds" ]
+	[ -n "$(ls -A "$seeds")" ]
 	local files=()
 	if [ -d "$regs" ]; then
-		for f in "$regs"/*; do [ -f "$f" ] && files+=("$f"); done
+		for f in "$regs"/*; do
+			if [ -f "$f" ]; then files+=("$f"); fi
+		done
 	fi
 	if [ ${#files[@]} -gt 0 ]; then
 		run "$bin" -rss_limit_mb=1024 "${files[@]}"

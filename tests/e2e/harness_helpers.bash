@@ -2,9 +2,69 @@
 # `load harness_helpers`. They use $T (the test's scratch folder).
 
 # col NAME FILE: the value of column NAME in the last row of CSV FILE (no quoted cells here).
+# A missing column or a file without a data row: a line on stderr and exit 1. Inside
+# [ "$(col ...)" ... ] that status is lost: compare it with something it cannot be
+# when empty, or use `v=$(col ...)` on a line of its own, or empty_col.
 col() {
 	awk -F, -v name="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i; next }
-		{ v = $c } END { if (!c) { print "no column " name > "/dev/stderr"; exit 1 } print v }' "$2"
+		{ v = $c; rows++ } END {
+		if (!c) { print "no column " name > "/dev/stderr"; exit 1 }
+		if (!rows) { print "no data row in " FILENAME > "/dev/stderr"; exit 1 }
+		print v }' "$2"
+}
+
+# empty_col NAME FILE: succeeds only when the last row of CSV FILE has an empty cell in
+# column NAME; a missing column, no data row or a filled cell fail, saying which.
+# (Not [ -z "$(col NAME FILE)" ]: that passes when the column is gone.)
+empty_col() {
+	local v
+	v=$(col "$1" "$2") || return 1
+	[ -z "$v" ] || { echo "$1 = $v in $2, expected an empty cell" >&2; return 1; }
+}
+
+# gone PIDFILE...: each file exists and the pid it records is no longer running.
+gone() {
+	local f pid
+	for f in "$@"; do
+		[ -s "$f" ] || { echo "$f: no pid recorded (the program never started)" >&2; return 1; }
+		pid=$(cat "$f")
+		if kill -0 "$pid" 2>/dev/null; then
+			ps -o pid,ppid,stat,args -p "$pid" >&2
+			return 1
+		fi
+	done
+}
+
+# cpu_s SIDE FILE: SIDE's (srv or cli) in-window user + system seconds, from the
+# SIDE_utime_s and SIDE_stime_s columns of the last row.
+cpu_s() {
+	local u s
+	u=$(col "$1_utime_s" "$2") || return 1
+	s=$(col "$1_stime_s" "$2") || return 1
+	awk -v u="$u" -v s="$s" 'BEGIN { if (u == "" || s == "") exit 1; printf "%.6f\n", u + s }' ||
+		{ echo "$1_utime_s=$u $1_stime_s=$s: expected two numbers" >&2; return 1; }
+}
+
+# task_clock_matches_cpu SIDE FILE: SIDE_task_clock (ns, the perf counter the harness
+# reads) and SIDE's own user + system time (s) agree within 20% (+ 10 ms for the
+# moments between the workload's and the counters' begin and end).
+task_clock_matches_cpu() {
+	local tc cpu
+	tc=$(col "$1_task_clock" "$2") || return 1
+	cpu=$(cpu_s "$1" "$2") || return 1
+	echo "$1_task_clock=$tc ns, $1_utime_s+$1_stime_s=$cpu s"
+	awk -v tc="$tc" -v cpu="$cpu" 'BEGIN { t = tc / 1e9; d = t - cpu; if (d < 0) d = -d
+		exit !(tc != "" && t > 0 && cpu > 0 && d <= 0.2 * (t > cpu ? t : cpu) + 0.01) }' ||
+		{ echo "$1: task-clock and user+system time differ by more than 20%" >&2; return 1; }
+}
+
+# cpu_below SIDE FILE LIMIT: SIDE's in-window user + system time is below LIMIT seconds.
+cpu_below() {
+	local cpu
+	cpu=$(cpu_s "$1" "$2") || return 1
+	echo "$1 in-window CPU ${cpu}s, limit $3 s"
+	awk -v cpu="$cpu" -v lim="$3" 'BEGIN { exit !(cpu < lim) }' ||
+		{ echo "$1: ${cpu}s of CPU in the window, not below $3 s" >&2; return 1; }
 }
 
 # wrapper NAME REAL [SHELL-LINE]: a program that records its pid in

@@ -47,13 +47,25 @@ cols() {
 	local f=$1
 	shift
 	awk -F, -v want="$*" 'NR == 1 { n = split(want, w, " "); for (i = 1; i <= NF; i++) c[$i] = i
-		for (k = 1; k <= n; k++) if (!(w[k] in c)) { print "no column " w[k]; exit 1 }; next }
+		for (k = 1; k <= n; k++) if (!(w[k] in c)) { print "no column " w[k] > "/dev/stderr"; exit 1 }; next }
 		{ line = $c[w[1]]; for (k = 2; k <= n; k++) line = line "/" $c[w[k]]; print line }' "$f"
 }
 
-# The identity + rep of every row, sorted, for duplicate checks.
+# The identity + rep of every row, sorted, for duplicate checks; fails with cols.
 run_keys() {
-	cols "$1" impl mode topology layout busy_poll msg_size threads rep | sort
+	local keys
+	keys=$(cols "$1" impl mode topology layout busy_poll msg_size threads rep) || return 1
+	sort <<<"$keys"
+}
+
+# no_dup_runs FILE: every row of runs.csv FILE is another point or rep (fails, naming
+# the duplicates, also when a key column is missing: [ -z "$(run_keys F | uniq -d)" ] would pass).
+no_dup_runs() {
+	local keys dups
+	keys=$(run_keys "$1") || return 1
+	[ -n "$keys" ] || { echo "$1: no rows" >&2; return 1; }
+	dups=$(uniq -d <<<"$keys")
+	[ -z "$dups" ] || { echo "duplicate runs in $1: $dups" >&2; return 1; }
 }
 
 @test "quick grid: one row per point and rep, all ok" {
@@ -64,12 +76,13 @@ run_keys() {
 	[ "$(rows "$QUICK/runs.csv")" = 32 ]
 	[ "$(rows "$QUICK/summary.csv")" = 16 ]
 	[ "$(cols "$QUICK/runs.csv" impl | sort -u | tr '\n' ' ')" = "one-copy two-copy uring-zc zero-copy " ]
-	[ -z "$(run_keys "$QUICK/runs.csv" | uniq -d)" ]
+	no_dup_runs "$QUICK/runs.csv"
 	[ "$(cols "$QUICK/runs.csv" status | sort -u)" = ok ]
 }
 
 @test "quick grid: every summary median, min and max recomputed from runs.csv" {
-	! grep -q '"' "$QUICK/runs.csv" "$QUICK/summary.csv" # plain cells: awk -F, reads them
+	run grep -q '"' "$QUICK/runs.csv" "$QUICK/summary.csv" # plain cells: awk -F, reads them
+	[ "$status" -eq 1 ]
 	run awk -F, -f - "$QUICK/runs.csv" "$QUICK/summary.csv" <<'EOF'
 function key(c,   i, k) { # a point: every runs.csv column before rep
 	for (i = 1; i < rc["rep"]; i++) k = k "|" $c[rname[i]]
@@ -185,12 +198,13 @@ EOF
 	[ "$rc" -eq 130 ]
 	# every row whole: as many fields as the header, and no interrupted run's row
 	awk -F, 'NR == 1 { n = NF } NF != n { exit 1 }' "$dir/runs.csv"
-	! grep -q ',interrupted,' "$dir/runs.csv"
+	run grep -q ',interrupted,' "$dir/runs.csv"
+	[ "$status" -eq 1 ]
 
 	run "$CS" sweep --resume "$dir" --quiet
 	[ "$status" -eq 0 ]
 	[ "$(rows "$dir/runs.csv")" = 8 ]
-	[ -z "$(run_keys "$dir/runs.csv" | uniq -d)" ]
+	no_dup_runs "$dir/runs.csv"
 	[ "$(rows "$dir/summary.csv")" = 4 ]
 	[ "$(cols "$dir/summary.csv" runs | awk '{ s += $1 } END { print s }')" = 8 ]
 }
