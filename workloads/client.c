@@ -527,7 +527,7 @@ static int connect_all(struct client *cl)
 int main(int argc, char **argv)
 {
 	static struct client cl;
-	struct window w = {0};
+	static struct window w; /* static, as cl: what it holds lives until exit */
 	char err[320] = "";
 	int rc = parse_args(argc, argv, &cl.cfg);
 	if (rc != 0)
@@ -564,6 +564,5 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	print_results(&cl, &w);
-	free(w.tcp0);
 	return 0;
 }
