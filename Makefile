@@ -149,16 +149,13 @@ install_debs = missing=$$($(call missing_debs,$(1))); \
 			echo "copyscope: missing packages; run: sudo apt-get install -y $$(echo $$missing)" >&2; exit 2; \
 		fi; \
 	fi
-# $(call try_debs,PACKAGES): as install_debs, but a package that cannot be had is
-# only named (once), and make goes on without it.
+# $(call try_debs,PACKAGES): as install_debs, but make goes on without a package
+# that cannot be had (not root, no archive). It says nothing of it itself: the
+# sweep names what the build left out, once, and how to get it.
 try_debs = missing=$$($(call missing_debs,$(1))); \
 	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ]; then \
 		echo "copyscope: installing $$(echo $$missing)"; \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } || true; \
-		missing=$$($(call missing_debs,$(1))); \
-	fi; \
-	if [ -n "$$missing" ]; then \
-		echo "copyscope: going on without $$(echo $$missing) (uring-zc is left out; to have it: sudo apt-get install -y $$(echo $$missing), then make)" >&2; \
 	fi
 
 .PHONY: print-debs-added
