@@ -459,11 +459,24 @@ static void write_q3_segments(FILE *out, const struct results_dir *rd)
 		if (isnan(a_seg) || isnan(b_seg))
 			continue;
 		if (!any)
-			fprintf(out, "TCP's bytes per data segment at %s, %ld → %ld threads:\n\n",
+			fprintf(out,
+				"What TCP did at %s, %ld → %ld threads (bytes per data segment; "
+				"the sender's time held back by the receive window, by the send "
+				"buffer):\n\n",
 				sz(a, (double)size), lo, hi);
 		any = 1;
-		fprintf(out, "- %s: %.0f B → %.0f B (%+.0f%%)\n", rd->impls[i], a_seg, b_seg,
+		fprintf(out, "- %s: %.0f B → %.0f B (%+.0f%%)", rd->impls[i], a_seg, b_seg,
 			(metric_ratio(b_seg, a_seg) - 1) * 100);
+		static const char *const limits[] = {"srv_tcp_rwnd_limited_pct",
+						     "srv_tcp_sndbuf_limited_pct"};
+		for (size_t k = 0; k < 2; k++) {
+			double x = val(rd, rd->impls[i], rd->mode, size, lo, limits[k], "median");
+			double y = val(rd, rd->impls[i], rd->mode, size, hi, limits[k], "median");
+			if (!isnan(x) && !isnan(y))
+				fprintf(out, "; %s %.0f%% → %.0f%%", k ? "send buffer" : "receive window",
+					x, y);
+		}
+		fprintf(out, "\n");
 	}
 	if (any)
 		fprintf(out, "\n");
