@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,16 +33,21 @@ int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* The binary units of sizes, read and written: one table (as wrk's units.c). */
+static const struct {
+	const char *short_name, *long_name;
+} size_units[] = {{"", "B"}, {"K", "KiB"}, {"M", "MiB"}, {"G", "GiB"}};
+#define SIZE_UNITS (int)(sizeof(size_units) / sizeof(size_units[0]))
+
 int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	const char *end;
 	uint64_t v;
 	if (parse_digits(s, &end, &v) < 0)
 		return -1;
-	static const char *const suffixes[] = {"", "K", "M", "G"};
-	static const char *const long_suffixes[] = {"", "KiB", "MiB", "GiB"};
-	for (int i = 0; i < 4; i++) {
-		if (!strcasecmp(end, suffixes[i]) || !strcasecmp(end, long_suffixes[i])) {
+	for (int i = 0; i < SIZE_UNITS; i++) {
+		if (!strcasecmp(end, size_units[i].short_name) ||
+		    (i > 0 && !strcasecmp(end, size_units[i].long_name))) {
 			if (v > (max >> (10 * i)))
 				return -1;
 			v <<= 10 * i;
@@ -52,6 +58,19 @@ int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 		}
 	}
 	return -1;
+}
+
+void format_size(char *buf, size_t len, double bytes, enum size_style style)
+{
+	long long b = llround(bytes);
+	int u = 0;
+	while (u + 1 < SIZE_UNITS && b != 0 && b % (1ll << (10 * (u + 1))) == 0)
+		u++;
+	long long v = b >> (10 * u);
+	if (style == SIZE_SHORT)
+		snprintf(buf, len, "%lld%s", v, size_units[u].short_name);
+	else
+		snprintf(buf, len, "%lld %s", v, size_units[u].long_name);
 }
 
 int parse_seconds(const char *s, double min, double max, double *out)

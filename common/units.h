@@ -10,6 +10,7 @@
 #ifndef COPYSCOPE_UNITS_H
 #define COPYSCOPE_UNITS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Decimal integer in [min, max], no suffix. */
@@ -20,6 +21,12 @@ int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Seconds in [min, max]: a decimal number, digits or '.' first, with an
  * optional "s" or "ms": 0.5, 2s, 300ms. */
 int parse_seconds(const char *s, double min, double max, double *out);
+/* bytes in the largest binary unit that divides it exactly: SIZE_SHORT as
+ * sizes are typed and axes labelled ("256", "16K", "1M"), SIZE_LONG as
+ * tables and the report write them ("256 B", "16 KiB", "2896 B"). */
+enum size_style { SIZE_SHORT, SIZE_LONG };
+void format_size(char *buf, size_t len, double bytes, enum size_style style);
+
 /* Leading decimal digits of s into *out, *end past them; -1 when s does not
  * start with a digit or the number overflows. For parsers of lists. */
 int parse_digits(const char *s, const char **end, uint64_t *out);

@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "results.h"
 #include "strategy_info.h"
+#include "units.h"
 
 const struct figure figure_table[FIG_COUNT] = {
     [FIG_THROUGHPUT] = {"fig1_throughput.gp", "throughput", "throughput",
@@ -128,15 +129,6 @@ static size_t put(struct fig *g, const char *panel, const char *impl, long x,
 	return 1;
 }
 
-static void label_size(char *buf, size_t len, long b)
-{
-	if (b >= 1048576 && b % 1048576 == 0)
-		snprintf(buf, len, "%ldM", b / 1048576);
-	else if (b >= 1024 && b % 1024 == 0)
-		snprintf(buf, len, "%ldK", b / 1024);
-	else
-		snprintf(buf, len, "%ld", b);
-}
 
 /* ---- what the figures have ----------------------------------------------- */
 
@@ -442,7 +434,7 @@ static void axes_text(const struct figdata *d, struct meta_text *m)
 	size_t n = (size_t)snprintf(m->xt, sizeof(m->xt), "(");
 	for (size_t i = 0; i < rd->nsizes && n < sizeof(m->xt); i++) {
 		char label[32];
-		label_size(label, sizeof(label), rd->sizes[i]);
+		format_size(label, sizeof(label), (double)rd->sizes[i], SIZE_SHORT);
 		n += (size_t)snprintf(m->xt + n, sizeof(m->xt) - n, "%s\"%s\" %ld", i ? ", " : "",
 				      label, rd->sizes[i]);
 	}

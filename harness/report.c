@@ -6,6 +6,7 @@
  * strategy does by design; it never claims a cause the data does not show.
  */
 #include "report.h"
+#include "units.h"
 #include "atomicfile.h"
 #include "figdata.h"
 #include "metrics.h"
@@ -57,7 +58,7 @@ static const char *fig_link(char *buf, size_t len, enum figure_id id)
 
 static const char *sz(char *buf, double bytes)
 {
-	format_size(buf, 32, bytes);
+	format_size(buf, 32, bytes, SIZE_LONG);
 	return buf;
 }
 

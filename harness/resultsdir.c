@@ -213,16 +213,6 @@ int results_dir_has_misses(const struct results_dir *rd, const char *side)
 	return 0;
 }
 
-void format_size(char *buf, size_t len, double bytes)
-{
-	long b = lround(bytes);
-	if (b >= 1048576 && b % 1048576 == 0)
-		snprintf(buf, len, "%ld MiB", b / 1048576);
-	else if (b >= 1024 && b % 1024 == 0)
-		snprintf(buf, len, "%ld KiB", b / 1024);
-	else
-		snprintf(buf, len, "%ld B", b);
-}
 
 
 const char *results_dir_key(const struct results_dir *rd, const char *event, const char *key)

@@ -71,7 +71,5 @@ const char *results_dir_key(const struct results_dir *rd, const char *event, con
 /* Why no cache misses were measured, for a sentence ("no hardware PMU exposed"). */
 void results_dir_why_no_misses(const struct results_dir *rd, char *buf, size_t len);
 
-/* Human size: "256 B", "4 KiB", "2896 B". */
-void format_size(char *buf, size_t len, double bytes);
 
 #endif

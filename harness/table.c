@@ -2,6 +2,7 @@
  * table — per-cache-level miss tables of a results folder (see table.h).
  */
 #include "table.h"
+#include "units.h"
 #include "errmsg.h"
 
 #include <errno.h>
@@ -224,7 +225,7 @@ static void write_reductions(FILE *out, const struct results_dir *rd,
 		    : "Largest reduction of misses per KiB, two-copy -> one-copy:");
 	for (size_t s = 0; s < rd->nsizes; s++) {
 		double red = 0;
-		format_size(sz, sizeof(sz), (double)rd->sizes[s]);
+		format_size(sz, sizeof(sz), (double)rd->sizes[s], SIZE_LONG);
 		const struct event_spec *ev = table_largest_reduction(
 		    rd, opt->side, rd->sizes[s], opt->threads, opt->level, &red);
 		fprintf(out, "%s%-8s ", opt->format == TABLE_MD ? "- " : "  ", sz);
@@ -260,7 +261,7 @@ static void write_miss_table(FILE *out, const struct results_dir *rd,
 			if (opt->format == TABLE_CSV)
 				grid_set(&g, row, 1, "%ld", rd->sizes[s]);
 			else
-				format_size(grid_at(&g, row, 1), CELL_MAX, (double)rd->sizes[s]);
+				format_size(grid_at(&g, row, 1), CELL_MAX, (double)rd->sizes[s], SIZE_LONG);
 			for (size_t l = 0; l < nl; l++)
 				miss_cells(&g, row, rd, rd->impls[i], lv[l], 2 + 3 * l,
 					   rd->sizes[s], opt);
@@ -330,7 +331,7 @@ static void write_instead_table(FILE *out, const struct results_dir *rd,
 			if (opt->format == TABLE_CSV)
 				grid_set(&g, row, 1, "%ld", rd->sizes[s]);
 			else
-				format_size(grid_at(&g, row, 1), CELL_MAX, (double)rd->sizes[s]);
+				format_size(grid_at(&g, row, 1), CELL_MAX, (double)rd->sizes[s], SIZE_LONG);
 			instead_cells(&g, row, rd, r, opt);
 		}
 	grid_print(out, &g, opt->format);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "table.h"
+#include "units.h"
 
 #define PMU   "tests/fixtures/pmu"
 #define NOPMU "tests/fixtures/nopmu"
@@ -183,10 +184,10 @@ Test(table, missing_folder_or_summary_is_an_error)
 Test(table, sizes_read_as_people_write_them)
 {
 	char buf[32];
-	format_size(buf, sizeof(buf), 256);
+	format_size(buf, sizeof(buf), 256, SIZE_LONG);
 	cr_assert_str_eq(buf, "256 B");
-	format_size(buf, sizeof(buf), 65536);
+	format_size(buf, sizeof(buf), 65536, SIZE_LONG);
 	cr_assert_str_eq(buf, "64 KiB");
-	format_size(buf, sizeof(buf), 2896.3);
+	format_size(buf, sizeof(buf), 2896.3, SIZE_LONG);
 	cr_assert_str_eq(buf, "2896 B");
 }

@@ -67,3 +67,28 @@ Test(options, cpu_lists)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(parse_cpus(bad[i], &set), -1, "%s", bad[i]);
 }
+
+/* One table of units reads and writes sizes: what format_size writes,
+ * parse_size reads back. */
+Test(options, sizes_written_read_back)
+{
+	static const struct {
+		double bytes;
+		const char *shrt, *lng;
+	} cases[] = {{256, "256", "256 B"},
+		     {1024, "1K", "1 KiB"},
+		     {16384, "16K", "16 KiB"},
+		     {2896, "2896", "2896 B"},
+		     {1048576, "1M", "1 MiB"},
+		     {67108864, "64M", "64 MiB"}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char a[32], b[32];
+		uint64_t v;
+		format_size(a, sizeof(a), cases[i].bytes, SIZE_SHORT);
+		format_size(b, sizeof(b), cases[i].bytes, SIZE_LONG);
+		cr_expect_str_eq(a, cases[i].shrt);
+		cr_expect_str_eq(b, cases[i].lng);
+		cr_expect_eq(parse_size(a, 1, 1ull << 40, &v), 0, "%s", a);
+		cr_expect_eq(v, (uint64_t)cases[i].bytes);
+	}
+}
