@@ -127,6 +127,17 @@ bench_need_workloads() {
 	CLIENT=$BIN/copyscope-client
 }
 
+# COPYSCOPE: the harness beside the workloads (after bench_need_workloads).
+bench_need_copyscope() {
+	COPYSCOPE=$BIN/copyscope
+	[ -x "$COPYSCOPE" ] || bench_die 2 "$COPYSCOPE: expected the copyscope program (make all)"
+}
+
+# The cell of COLUMN in the last row of a CSV `copyscope run --out` wrote.
+bench_csv_cell() { # FILE COLUMN
+	awk -F, -v n="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i; next } { v = $c } END { print v }' "$1"
+}
+
 bench_spawn() { # OUTFILE COMMAND…
 	local out=$1
 	shift

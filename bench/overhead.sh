@@ -26,8 +26,7 @@ EOF
 
 bench_parse_args "$@"
 bench_need_workloads
-COPYSCOPE=$BIN/copyscope
-[ -x "$COPYSCOPE" ] || bench_die 2 "$COPYSCOPE: expected the copyscope program (make all)"
+bench_need_copyscope
 EVENTS=$BENCH_ROOT/perfcfg/events/parte.events
 
 # Sets RESULT (Gbit/s, the client's figure) of one run by hand.
@@ -51,7 +50,7 @@ run_harness() {
 	bench_spawn "$err" "$COPYSCOPE" run --impl "$IMPL" --size "$SIZE" --threads 1 --mode stream \
 		--duration "$DURATION" --warmup "$WARMUP" --events "$EVENTS" --out "$csv" --verbose
 	bench_wait "$SPAWNED_PID" || bench_die 1 "copyscope run failed: $(tail -n3 "$err")"
-	RESULT=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "throughput_gbps") c = i; next } { v = $c } END { print v }' "$csv")
+	RESULT=$(bench_csv_cell "$csv" throughput_gbps)
 	HARNESS_S=$(sed -n 's/.*harness cpu \([0-9.]*\) s, workloads cpu \([0-9.]*\) s.*/\1/p' "$err")
 	WORKLOADS_S=$(sed -n 's/.*harness cpu \([0-9.]*\) s, workloads cpu \([0-9.]*\) s.*/\2/p' "$err")
 	[ -n "$RESULT" ] && [ -n "$HARNESS_S" ] || bench_die 1 "copyscope run gave no throughput or cost: $(head -c 300 "$err")"

@@ -25,24 +25,22 @@ EOF
 bench_parse_args "$@"
 bench_need_workloads
 
-COPYSCOPE=$BIN/copyscope
-[ -x "$COPYSCOPE" ] || bench_die 2 "$COPYSCOPE: expected the copyscope program (make all)"
+bench_need_copyscope
 EVENTS=$BENCH_ROOT/perfcfg/events/software.events
 
 # Sets RESULT (Gbit/s, the client's figure) of one `copyscope run`; $1 is on
 # or off (both workloads inherit COPYSCOPE_TCP_INFO).
 run_side() {
-	local csv=$BENCH_TMP/run.csv err=$BENCH_TMP/run.err col
+	local csv=$BENCH_TMP/run.csv err=$BENCH_TMP/run.err
 	rm -f "$csv"
 	COPYSCOPE_TCP_INFO=$1 bench_spawn "$err" "$COPYSCOPE" run --impl "$IMPL" --size "$SIZE" \
 		--threads 1 --mode stream --duration "$DURATION" --warmup "$WARMUP" --events "$EVENTS" \
 		--out "$csv"
 	bench_wait "$SPAWNED_PID" || bench_die 1 "copyscope run failed: $(tail -n3 "$err")"
-	col() { awk -F, -v n="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i; next } { v = $c } END { print v }' "$csv"; }
-	RESULT=$(col throughput_gbps)
+	RESULT=$(bench_csv_cell "$csv" throughput_gbps)
 	[ -n "$RESULT" ] || bench_die 1 "copyscope run gave no throughput: $(head -c 300 "$err")"
 	local seen
-	seen=$(col srv_tcp_data_segs_out)
+	seen=$(bench_csv_cell "$csv" srv_tcp_data_segs_out)
 	if [ "$1" = on ] && [ -z "$seen" ]; then
 		bench_die 1 "no srv_tcp_ cells with the reads on"
 	elif [ "$1" = off ] && [ -n "$seen" ]; then
