@@ -60,7 +60,7 @@ case ",$SANITIZE," in
 *,thread,*)
 	units_skip="Criterion cannot start under ThreadSanitizer (Could not initialize inheritable arena)"
 	tsan_narrowed=${TESTS:-}
-	TESTS=${TESTS:-workloads uring hostile run zerocopy tcpinfo}
+	TESTS=${TESTS:-workloads uring hostile run zerocopy}
 	;;
 esac
 
@@ -107,7 +107,7 @@ fi
 
 # Under TSan, the files left out are skipped, not silently absent.
 if [ -n "$units_skip" ] && [ -z "${tsan_narrowed:-}" ] && [ ${#unselected[@]} -gt 0 ]; then
-	why="the ThreadSanitizer pass runs the threaded programs' files only (workloads, uring, hostile, run, zerocopy, tcpinfo)"
+	why="the ThreadSanitizer pass runs the threaded programs' files only (workloads, uring, hostile, run, zerocopy)"
 	echo "== end to end skipped: ${unselected[*]}: $why"
 	for f in "${unselected[@]}"; do
 		n=$(bats --count "$f")
