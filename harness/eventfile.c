@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int valid_key(const char *s)
 {
@@ -228,6 +229,14 @@ const struct event_spec *event_set_find(const struct event_set *set, const char 
 {
 	for (size_t i = 0; i < set->n; i++)
 		if (!strcmp(set->ev[i].key, key))
+			return &set->ev[i];
+	return NULL;
+}
+
+const struct event_spec *event_set_find_level(const struct event_set *set, const char *level)
+{
+	for (size_t i = 0; level && i < set->n; i++)
+		if (event_is_cache_level(&set->ev[i]) && !strcasecmp(set->ev[i].level, level))
 			return &set->ev[i];
 	return NULL;
 }

@@ -59,6 +59,9 @@ int event_set_from_names(char *const *names, int n, struct event_set *set, char 
 /* The event with this key, or NULL. */
 const struct event_spec *event_set_find(const struct event_set *set, const char *key);
 
+/* The first event that counts this cache level (compared without case), or NULL. */
+const struct event_spec *event_set_find_level(const struct event_set *set, const char *level);
+
 /* True when the event counts a cache level (level is not "-"). */
 int event_is_cache_level(const struct event_spec *ev);
 

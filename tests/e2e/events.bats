@@ -91,3 +91,70 @@ need_tracefs() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == usage:* ]]
 }
+
+@test "no argument: the event set of this machine's PMU is named, with why" {
+	run "$CS" events
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -Eq '^# event set: [a-z0-9-]+\.events: .+$'
+	if echo "$output" | grep -q '^# hardware PMU: yes'; then skip "this machine has a hardware PMU"; fi
+	# libpfm4 may detect a core PMU from the CPU; without the kernel's, parte.events stays
+	echo "$output" | grep -Eq '^# event set: parte\.events: .*(does not count cycles|no hardware PMU)'
+	echo "$output" | grep -Eq '^llc_misses +LLC +LLC-LOAD-MISSES .* no: no hardware PMU exposed \(ENOENT\)$'
+}
+
+@test "--pmu NAME: each family's set, native names encoded for NAME, software names still resolve" {
+	for pair in hsw:intel-core icl:intel-core spr:intel-core skx:intel-core \
+		amd64_fam17h_zen2:amd-zen2 amd64_fam19h_zen3:amd-zen3 amd64_fam19h_zen4:amd-zen4; do
+		pmu=${pair%%:*} file=${pair#*:}.events
+		run "$CS" events --pmu "$pmu"
+		echo "$pmu: $output"
+		[ "$status" -eq 0 ]
+		echo "$output" | grep -Eq "^# event set: $file: the set for $pmu \(.*\), assumed with --pmu\$"
+		for k in l1d_misses l2_misses llc_misses; do
+			echo "$output" | grep -Eq "^$k +L(1|2|LC) +[^ ]+ +4 +0x[0-9a-f]+ +$pmu::"
+		done
+		echo "$output" | grep -Eq '^task_clock +- +PERF_COUNT_SW_TASK_CLOCK +1 +0x1 .* yes$'
+		echo "$output" | grep -Eq '^rx_copies +- +tracepoint:skb:skb_copy_datagram_iovec +2 '
+		echo "$output" | grep -Eq '^cycles +- +PERF_COUNT_HW_CPU_CYCLES +0 +0x0 +perf::'
+	done
+}
+
+@test "--pmu NAME of a PMU this machine lacks: native events are not opened, and say so" {
+	run "$CS" events --pmu amd64_fam19h_zen4
+	[ "$status" -eq 0 ]
+	if echo "$output" | grep -q '^l1d_misses .* yes$'; then skip "this machine is a Zen 4"; fi
+	echo "$output" | grep -Eq '^l2_misses .* no: encoded for amd64_fam19h_zen4 \(--pmu\), which this machine does not have \(its core PMU: [a-z0-9_ ]+\): not opened$'
+}
+
+@test "--pmu NAME with a file: the file, encoded for NAME" {
+	run "$CS" events --pmu amd64_fam17h_zen2 perfcfg/events/amd-zen2.events
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -Eq '^l1d_misses +L1 +amd64_fam17h_zen2::REQUESTS_TO_L2_GROUP1:RD_BLK_L:RD_BLK_X +4 +0x'
+	echo "$output" | grep -Eq '^# event set: perfcfg/events/amd-zen2.events, as named \(the set for the PMU assumed: amd-zen2.events: '
+}
+
+@test "--pmu: an unknown PMU, a missing name, a native name the PMU lacks: exit 2" {
+	run "$CS" events --pmu no_such_pmu
+	[ "$status" -eq 2 ]
+	[[ "$output" == "copyscope events: --pmu no_such_pmu: not a PMU this libpfm4 knows (expected a core PMU such as: "* ]]
+	run "$CS" events --pmu
+	[ "$status" -eq 2 ]
+	[[ "$output" == "copyscope events: --pmu: expected a libpfm4 PMU name"* ]]
+	run "$CS" events --pmu amd64_fam19h_zen3 L1D:REPLACEMENT
+	[ "$status" -eq 2 ]
+	[ "$output" = "copyscope events: command line: L1D:REPLACEMENT: not an event of PMU amd64_fam19h_zen3 (assumed with --pmu): event not found" ]
+}
+
+@test "--pmu arm_n1 on an x86 libpfm4: refused, saying why" {
+	[ "$(uname -m)" = x86_64 ] || skip "not x86_64"
+	run "$CS" events --pmu arm_n1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--pmu arm_n1: this libpfm4 has no PMU arm_n1 (arm-neoverse.events): a libpfm4 build has the PMUs of its own architecture only"* ]]
+}
+
+@test "a native name of a PMU this machine lacks: exit 2, pointing at --pmu" {
+	run "$CS" events amd64_fam19h_zen3::CORE_TO_L2_CACHEABLE_REQUEST_ACCESS_STATUS:LS_RD_BLK_C
+	if [ "$status" -eq 0 ]; then skip "this machine is a Zen 3"; fi
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"amd64_fam19h_zen3 is not this machine's PMU ("*"); copyscope events --pmu amd64_fam19h_zen3 encodes for it" ]]
+}

@@ -359,3 +359,255 @@ Test(counter_set, hw_pmu_probe_answers_with_a_reason)
 	else
 		cr_assert_not_null(strstr(reason, "("), "reason names the errno: %s", reason);
 }
+
+/* --- reasons that tell the truth (counter_reason: a pure function) ------------ */
+
+static const char *reason_of(int e, uint32_t type, int hw, int paranoid, const char *native)
+{
+	static char buf[COUNTER_REASON_MAX];
+	struct counter_reason_in in = {.err = e,
+				       .type = type,
+				       .hw = hw,
+				       .paranoid = paranoid,
+				       .name = "LLC-LOAD-MISSES",
+				       .pmu = "amd64_fam19h_zen3",
+				       .native = native,
+				       .native_source = native ? "amd-zen3.events" : NULL};
+	return counter_reason(&in, buf, sizeof(buf));
+}
+
+#define ZEN3_LLC "amd64_fam19h_zen3::ANY_DATA_CACHE_FILLS_FROM_SYSTEM:MEM_IO_LCL"
+
+Test(counter_reason, no_hardware_pmu_at_all)
+{
+	cr_assert_str_eq(reason_of(ENOENT, PERF_TYPE_HW_CACHE, 0, 1, ZEN3_LLC),
+			 "no hardware PMU exposed (ENOENT)");
+	cr_assert_str_eq(reason_of(ENOENT, PERF_TYPE_HARDWARE, 0, 1, NULL),
+			 "no hardware PMU exposed (ENOENT)");
+	cr_assert_str_eq(reason_of(ENOENT, PERF_TYPE_RAW, 0, 1, NULL),
+			 "no hardware PMU exposed (ENOENT)");
+}
+
+/* cycles opened, LLC-LOAD-MISSES did not: the PMU is there, the generic event is not. */
+Test(counter_reason, pmu_without_that_generic_event_names_the_native_one)
+{
+	const char *r = reason_of(ENOENT, PERF_TYPE_HW_CACHE, 1, 1, ZEN3_LLC);
+	cr_assert_null(strstr(r, "no hardware PMU"), "%s", r);
+	cr_assert_not_null(
+	    strstr(r, "amd64_fam19h_zen3 PMU has no generic LLC-LOAD-MISSES (ENOENT)"), "%s", r);
+	cr_assert_not_null(strstr(r, ZEN3_LLC), "names the native event: %s", r);
+	cr_assert_not_null(strstr(r, "amd-zen3.events"), "%s", r);
+	r = reason_of(ENOENT, PERF_TYPE_HARDWARE, 1, 1, NULL);
+	cr_assert_null(strstr(r, "no hardware PMU"), "%s", r);
+	cr_assert_not_null(strstr(r, "has no generic LLC-LOAD-MISSES (ENOENT)"), "%s", r);
+	r = reason_of(ENOENT, PERF_TYPE_RAW, 1, 1, NULL);
+	cr_assert_str_eq(r, "the amd64_fam19h_zen3 PMU does not take this event (ENOENT)");
+}
+
+Test(counter_reason, not_permitted_gives_perf_event_paranoid_and_what_it_refuses)
+{
+	const char *r = reason_of(EACCES, PERF_TYPE_HARDWARE, -1, 3, NULL);
+	cr_assert_not_null(strstr(r, "not permitted (EACCES): kernel.perf_event_paranoid is 3"),
+			   "%s", r);
+	cr_assert_not_null(strstr(r, "refuses every perf event"), "%s", r);
+	r = reason_of(EACCES, PERF_TYPE_SOFTWARE, 1, 2, NULL);
+	cr_assert_not_null(strstr(r, "kernel.perf_event_paranoid is 2"), "%s", r);
+	cr_assert_not_null(strstr(r, "counting in the kernel"), "%s", r);
+	r = reason_of(EPERM, PERF_TYPE_TRACEPOINT, 1, 1, NULL);
+	cr_assert_not_null(
+	    strstr(r, "not permitted (EPERM) although kernel.perf_event_paranoid is 1"), "%s", r);
+	cr_assert_not_null(strstr(r, "seccomp"), "%s", r);
+	r = reason_of(EPERM, PERF_TYPE_RAW, 1, -1, NULL);
+	cr_assert_not_null(strstr(r, "although kernel.perf_event_paranoid is -1"), "%s", r);
+	r = reason_of(EACCES, PERF_TYPE_RAW, 1, COUNTER_PARANOID_UNKNOWN, NULL);
+	cr_assert_not_null(strstr(r, "not permitted (EACCES)"), "%s", r);
+	cr_assert_not_null(strstr(r, "perf_event_paranoid (unreadable here)"), "%s", r);
+}
+
+Test(counter_reason, other_errnos_and_event_kinds)
+{
+	cr_assert_str_eq(reason_of(ENOENT, PERF_TYPE_TRACEPOINT, 1, 1, NULL),
+			 "no such tracepoint in this kernel (ENOENT)");
+	cr_assert_str_eq(reason_of(ENOENT, PERF_TYPE_SOFTWARE, 1, 1, NULL),
+			 "not supported by this kernel (ENOENT)");
+	cr_assert_str_eq(reason_of(ENODEV, PERF_TYPE_RAW, 1, 1, NULL),
+			 "PMU not present on this machine (ENODEV)");
+	cr_assert_str_eq(reason_of(EOPNOTSUPP, PERF_TYPE_RAW, 1, 1, NULL),
+			 "not supported by this PMU for a task (EOPNOTSUPP)");
+	cr_assert_str_eq(reason_of(EINVAL, PERF_TYPE_RAW, 1, 1, NULL),
+			 "rejected by this kernel/PMU (EINVAL)");
+	cr_assert_not_null(strstr(reason_of(EBUSY, PERF_TYPE_RAW, 1, 1, NULL), "(EBUSY)"));
+}
+
+/* --- a group that never ran (synthetic readings) -------------------------------- */
+
+Test(counter_group, too_large_a_group_is_named_by_its_events_and_counters)
+{
+	/* cycles..llc in one PMU group, enabled 1 ms, never on the PMU; task_clock ran. */
+	const char *keys[] = {"cycles",	   "instructions", "l1d_misses",
+			      "l2_misses", "llc_misses",   "task_clock"};
+	size_t leader[] = {0, 0, 0, 0, 0, 5};
+	struct counter_value v[6];
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < 6; i++) {
+		v[i].counted = 1;
+		v[i].time_enabled = 1000000;
+		v[i].time_running = i == 5 ? 1000000 : 0;
+		v[i].raw = i == 5 ? 999 : 0;
+		counter_scale(v[i].raw, v[i].time_enabled, v[i].time_running, &v[i].value,
+			      &v[i].running);
+	}
+	struct counter_pmu icl = {.name = "icl", .desc = "Intel Icelake", .gp = 8, .fixed = 4};
+	cr_assert_eq(counter_explain_never_ran(v, leader, keys, 6, &icl, 1), 1);
+	for (int i = 0; i < 5; i++) {
+		const char *r = v[i].reason;
+		cr_assert_not_null(strstr(r, "never on the PMU (time_running 0)"), "%s", r);
+		cr_assert_not_null(strstr(r, "its group of 5 (cycles, instructions, l1d_misses, "
+					     "l2_misses, llc_misses) needs 5 counters"),
+				   "%s", r);
+		cr_assert_not_null(strstr(r, "icl offers at most 8 general-purpose and 4 fixed"),
+				   "%s", r);
+		cr_assert_not_null(strstr(r, "split into single events"), "%s", r);
+		cr_assert(isnan(v[i].value) && v[i].running == 0.0, "an empty cell, running 0");
+	}
+	cr_assert_str_eq(v[5].reason, "", "a counter that ran has no reason");
+}
+
+Test(counter_group, a_lone_event_that_never_ran_and_an_unknown_pmu)
+{
+	const char *keys[] = {"l1d_misses", "l2_misses"};
+	size_t leader[] = {0, 1}; /* two single-event groups */
+	struct counter_value v[2];
+	memset(v, 0, sizeof(v));
+	v[0].counted = v[1].counted = 1;
+	v[0].time_enabled = 500;
+	v[1].time_enabled = 500;
+	v[1].time_running = 250;
+	cr_assert_eq(counter_explain_never_ran(v, leader, keys, 2, NULL, 0), 1);
+	cr_assert_str_eq(v[0].reason, "never on the PMU (time_running 0): other events held every "
+				      "counter it can use");
+	cr_assert_str_eq(v[1].reason, "");
+	/* never enabled (the task never ran): not a group that did not fit */
+	memset(v, 0, sizeof(v));
+	v[0].counted = v[1].counted = 1;
+	size_t one[] = {0, 0};
+	cr_assert_eq(counter_explain_never_ran(v, one, keys, 2, NULL, 1), 0);
+	cr_assert_str_eq(v[0].reason, "");
+}
+
+/* --- an assumed PMU (--pmu) and the native event named in a reason ------------- */
+
+static struct counter_plan *plan_assuming(const char *pmu, const char *text)
+{
+	struct event_set set;
+	cr_assert_eq(eventfile_parse(text, strlen(text), "t.events", &set, err, sizeof(err)), 0,
+		     "%s", err);
+	struct counter_plan_opts o = {.assume_pmu = pmu};
+	struct counter_plan *plan = NULL;
+	int rc = counter_plan_build_opts(&set, &o, &plan, err, sizeof(err));
+	eventfile_free(&set);
+	return rc ? NULL : plan;
+}
+
+Test(counter_plan, assumed_pmu_encodes_native_names_for_it_and_generic_ones_as_ever)
+{
+	struct counter_plan *plan = plan_assuming(
+	    "amd64_fam19h_zen3", "tc - task-clock\n"
+				 "cyc - PERF_COUNT_HW_CPU_CYCLES\n"
+				 "l2 L2 CORE_TO_L2_CACHEABLE_REQUEST_ACCESS_STATUS:LS_RD_BLK_C\n");
+	cr_assert_not_null(plan, "%s", err);
+	struct counter_desc d;
+	counter_plan_describe(plan, 0, &d);
+	cr_assert_eq(d.type, PERF_TYPE_SOFTWARE, "software events still resolve");
+	cr_assert_str_eq(d.pmu, "perf");
+	cr_assert_not(d.assumed);
+	counter_plan_describe(plan, 1, &d);
+	cr_assert_eq(d.type, PERF_TYPE_HARDWARE);
+	cr_assert_str_eq(d.pmu, "perf");
+	counter_plan_describe(plan, 2, &d);
+	cr_assert_eq(d.type, PERF_TYPE_RAW);
+	cr_assert(d.assumed);
+	cr_assert_str_eq(d.pmu, "amd64_fam19h_zen3");
+	cr_assert_not_null(strstr(d.fstr, "amd64_fam19h_zen3::CORE_TO_L2_CACHEABLE_REQUEST_ACCESS_"
+					  "STATUS:LS_RD_BLK_C"),
+			   "%s", d.fstr);
+	cr_assert_eq(d.config & 0xff, 0x64, "PMCx064: %#llx", (unsigned long long)d.config);
+	struct counter_pmu zen3;
+	cr_assert_eq(counters_find_pmu("amd64_fam19h_zen3", &zen3), 0);
+	if (!zen3.present) { /* never opened where the PMU is another */
+		cr_assert_not_null(d.unavailable);
+		cr_assert_not_null(strstr(d.unavailable, "encoded for amd64_fam19h_zen3 (--pmu)"),
+				   "%s", d.unavailable);
+		char reason[COUNTER_REASON_MAX];
+		cr_assert_eq(counter_probe(plan, 2, reason, sizeof(reason)), 0);
+	}
+	counter_plan_free(plan);
+}
+
+Test(counter_plan, assumed_pmu_refuses_what_it_does_not_have)
+{
+	cr_assert_null(plan_assuming("amd64_fam19h_zen3", "x - L1D:REPLACEMENT\n"));
+	cr_assert_not_null(
+	    strstr(err, "t.events:1: L1D:REPLACEMENT: not an event of PMU amd64_fam19h_zen3"), "%s",
+	    err);
+	cr_assert_null(plan_assuming("no_such_pmu", "tc - task-clock\n"));
+	cr_assert_not_null(strstr(err, "--pmu no_such_pmu: not a PMU this libpfm4 knows"), "%s",
+			   err);
+}
+
+Test(counter_plan, a_name_for_a_pmu_this_machine_lacks_says_how_to_check_it)
+{
+	struct counter_pmu zen2;
+	cr_assert_eq(counters_find_pmu("amd64_fam17h_zen2", &zen2), 0);
+	if (zen2.present)
+		cr_skip_test("this machine is a Zen 2");
+	cr_assert(plan_fails("x L2 amd64_fam17h_zen2::CORE_TO_L2_CACHEABLE_REQUEST_ACCESS_STATUS:"
+			     "LS_RD_BLK_C\n"));
+	cr_assert_not_null(strstr(err, "amd64_fam17h_zen2 is not this machine's PMU"), "%s", err);
+	cr_assert_not_null(strstr(err, "copyscope events --pmu amd64_fam17h_zen2"), "%s", err);
+}
+
+Test(counter_plan, a_generic_event_gets_the_native_one_of_its_level)
+{
+	static const char nat[] = "cycles - PERF_COUNT_HW_CPU_CYCLES\n"
+				  "l1d_misses L1 L1D:REPLACEMENT\n"
+				  "llc_misses LLC LONGEST_LAT_CACHE:MISS\n";
+	static const char mine[] = "llc LLC LLC-LOAD-MISSES\n"
+				   "cycles - cycles\n"
+				   "tc - task-clock\n";
+	struct event_set native, events;
+	cr_assert_eq(eventfile_parse(nat, strlen(nat), "n.events", &native, err, sizeof(err)), 0);
+	cr_assert_eq(eventfile_parse(mine, strlen(mine), "t.events", &events, err, sizeof(err)), 0);
+	struct counter_plan_opts o = {.native = &native, .native_source = "intel-core.events"};
+	struct counter_plan *plan = NULL;
+	cr_assert_eq(counter_plan_build_opts(&events, &o, &plan, err, sizeof(err)), 0, "%s", err);
+	struct counter_desc d;
+	counter_plan_describe(plan, 0, &d);
+	cr_assert_str_eq(d.native, "LONGEST_LAT_CACHE:MISS", "same level");
+	counter_plan_describe(plan, 1, &d);
+	cr_assert_str_eq(d.native, "PERF_COUNT_HW_CPU_CYCLES", "same key");
+	counter_plan_describe(plan, 2, &d);
+	cr_assert_null(d.native, "software events need none");
+	counter_plan_free(plan);
+	eventfile_free(&native);
+	eventfile_free(&events);
+}
+
+Test(counter_pmu, libpfm4_names_this_machines_core_pmu_or_none)
+{
+	struct counter_pmu p;
+	char others[256];
+	if (counters_core_pmu(&p, NULL, others, sizeof(others)) == 0) {
+		cr_assert_neq(p.name[0], '\0');
+		cr_assert(p.present && p.core, "%s", p.name);
+		struct counter_pmu again;
+		cr_assert_eq(counters_find_pmu(p.name, &again), 0);
+		cr_assert_str_eq(again.name, p.name);
+	} else {
+		cr_assert_str_eq(p.name, "");
+	}
+	struct counter_pmu perf;
+	cr_assert_eq(counters_find_pmu("perf", &perf), 0);
+	cr_assert_not(perf.core, "the OS's generic PMU is not a core PMU");
+	cr_assert_eq(counters_find_pmu("no_such_pmu", &perf), -1);
+}
