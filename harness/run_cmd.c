@@ -21,6 +21,7 @@
 #include "programs.h"
 #include "row.h"
 #include "opttable.h"
+#include "pmusets.h"
 #include "run.h"
 
 struct run_args {
@@ -58,7 +59,9 @@ static const struct opt_def run_options[] = {
      "SO_BUSY_POLL on both ends, which spin instead of sleeping"},
     {"verify", NULL, OPT_FLAG, 0, 0, NULL, SPEC(verify), 0, NULL,
      "the client checks every byte it receives (verify_errors)"},
-    {"events", "FILE", OPT_STRING, 0, 0, NULL, ARG(events), 0, "perfcfg/events/parte.events",
+    {"events", "FILE", OPT_STRING, 0, 0, NULL, ARG(events), 0,
+     "the set of this machine's PMU, else perfcfg/events/parte.events: copyscope events says "
+     "which",
      "what to count"},
     {"out", "CSV", OPT_STRING, 0, 0, NULL, ARG(out), 0, NULL,
      "append the row to CSV (the header must match; a new file gets one) instead of "
@@ -128,9 +131,13 @@ static int prepare(struct run_args *a, struct counter_plan **plan, struct result
 {
 	char err[1024];
 	struct event_set events;
-	if (!a->events) {
-		program_default_events(a->events_default, sizeof(a->events_default));
+	if (!a->events) { /* the set of this machine's PMU, else parte.events */
+		char why[512];
+		pmuset_default_events(a->events_default, sizeof(a->events_default), why,
+				      sizeof(why));
 		a->events = a->events_default;
+		if (a->verbose)
+			fprintf(stderr, PROG ": event set: %s\n", why);
 	}
 	if (eventfile_load(a->events, &events, err, sizeof(err))) {
 		fprintf(stderr, "copyscope run: %s\n", err);
