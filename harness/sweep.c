@@ -5,6 +5,7 @@
 #include "sweep.h"
 #include "errmsg.h"
 #include "plan.h"
+#include "pmusets.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -218,15 +219,20 @@ static int same_sweep_as_dir(const struct sweep_session *s)
 /* Sweep file, impls, event file, counters: all bad input is found here. 0 or 2. */
 static int load_inputs(struct sweep_session *s)
 {
-	char err[1024];
+	char err[1024], auto_path[4096], auto_why[512];
+	pmuset_default_events(auto_path, sizeof(auto_path), auto_why, sizeof(auto_why));
 	struct sweepfile_options opts = {
 	    .resolve_impl = program_resolve_impl,
 	    .events_path = s->events_copy[0] ? s->events_copy : NULL,
+	    .auto_events_path = auto_path,
 	};
 	if (sweepfile_load(s->sweep_path, &opts, &s->cfg, err, sizeof(err))) {
 		fprintf(stderr, "copyscope: %s\n", err);
 		return 2;
 	}
+	if (s->cfg.events_auto && !s->events_copy[0] && !s->args.quiet)
+		printf("copyscope: %s:%d: events = auto: %s\n", s->cfg.path, s->cfg.events_line,
+		       auto_why);
 	for (size_t i = 0; i < s->cfg.n_left_out; i++)
 		fprintf(stderr, "copyscope: %s:%d: impls: left out of this sweep: %s\n", s->cfg.path,
 			s->cfg.impls_line, s->cfg.left_out[i]);

@@ -556,10 +556,15 @@ static int finish(struct parse_state *st)
 		cfg->n_busy_poll = 1, cfg->busy_poll[0] = 0;
 
 	char *events;
+	cfg->events_auto = cfg->events_path && !strcmp(cfg->events_path, SWEEP_EVENTS_AUTO);
 	if (st->opts && st->opts->events_path)
 		events = strdup(st->opts->events_path);
+	else if (cfg->events_auto && st->opts && st->opts->auto_events_path)
+		events = strdup(st->opts->auto_events_path);
 	else
-		events = resolve_events(st->path, cfg->events_path ? cfg->events_path : "parte");
+		events = resolve_events(st->path, cfg->events_path && !cfg->events_auto
+							  ? cfg->events_path
+							  : "parte");
 	if (!events)
 		return errmsg_set(st->err, st->errlen, "%s: out of memory", st->path);
 	free(cfg->events_path);

@@ -50,6 +50,9 @@
  * left it out (uring-zc without liburing). Any other unknown name stays bad input. */
 #define SWEEP_OPTIONAL_MARK '?'
 
+/* `events = auto`: the event set of this machine's PMU, else parte.events. */
+#define SWEEP_EVENTS_AUTO "auto"
+
 /*
  * Resolves a strategy name or alias to its canonical name (program_resolve_impl
  * has this shape). 0, or -1 with a message in err naming what is expected, or
@@ -61,6 +64,9 @@ typedef int (*sweep_impl_resolver)(const char *name, char *canonical, size_t len
 struct sweepfile_options {
 	sweep_impl_resolver resolve_impl; /* NULL: impls are kept as written */
 	const char *events_path;	  /* non-NULL: use this event file, ignoring `events` */
+	/* `events = auto`: this file (the set of this machine's PMU, pmusets.h);
+	 * NULL: parte's */
+	const char *auto_events_path;
 };
 
 struct sweep_config {
@@ -92,6 +98,7 @@ struct sweep_config {
 	double warmup_s;
 	char *events_path; /* resolved path of the event file */
 	int events_line;   /* line of the events key; 0 when defaulted */
+	int events_auto;   /* 1: `events = auto` chose events_path for this machine */
 	char *server_cpus; /* NULL: not pinned */
 	char *client_cpus;
 	int shuffled; /* 1: order = shuffled */

@@ -619,3 +619,22 @@ Test(sweepfile, resume_drops_runs_already_in_runs_csv)
 	run_plan_free(&plan);
 	sweepfile_free(&cfg);
 }
+
+/* `events = auto`: the caller's choice for this machine (pmusets.h), else parte. */
+Test(sweepfile, events_auto_takes_the_machines_set)
+{
+	struct sweepfile_options o = {.resolve_impl = fake_resolve, .auto_events_path = "/x/amd.events"};
+	struct sweep_config cfg;
+	char err[512];
+	cr_assert_eq(sweepfile_parse("impls = a1\nsizes = 1K\nthreads = 1\nduration = 1\nevents = auto\n",
+				     sweep_path, &o, &cfg, err, sizeof(err)),
+		     -1, "the file does not exist: refused, naming it");
+	cr_expect_not_null(strstr(err, "/x/amd.events"), "%s", err);
+	o.auto_events_path = NULL;
+	cr_assert_eq(sweepfile_parse("impls = a1\nsizes = 1K\nthreads = 1\nduration = 1\nevents = auto\n",
+				     sweep_path, &o, &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_expect(cfg.events_auto);
+	cr_expect_not_null(strstr(cfg.events_path, "events/parte.events"), "%s", cfg.events_path);
+	sweepfile_free(&cfg);
+}
