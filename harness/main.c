@@ -40,8 +40,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (!strcmp(argv[1], subcommands[i].name))
 			return subcommands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr,
-		"copyscope: %s: unknown command (expected run, sweep, events, table or report)\n",
-		argv[1]);
+	fprintf(stderr, "copyscope: %s: unknown command (expected one of", argv[1]);
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(stderr, "%s %s", i ? "," : "", subcommands[i].name);
+	fprintf(stderr, ")\n");
 	return 2;
 }

@@ -423,6 +423,19 @@ static const struct key_def keys[K_COUNT] = {
 /* --- libinih glue --------------------------------------------------------------- */
 
 /* fgets for the text, counting lines; a line that does not fit is an error. */
+/* A "[section]" line other than [sweep] is refused on its own line, even
+ * when no key follows it (libinih calls back only for keys). */
+static void check_section(struct parse_state *st, const char *line)
+{
+	line += strspn(line, " \t");
+	if (*line != '[')
+		return;
+	size_t n = strcspn(line + 1, "]\n");
+	if (line[1 + n] == ']' && !(n == 5 && !strncasecmp(line + 1, "sweep", 5)))
+		bad(st, "[%.*s]: unknown section (expected keys at the top or in [sweep])", (int)n,
+		    line + 1);
+}
+
 static char *read_line(char *str, int num, void *stream)
 {
 	struct parse_state *st = stream;
@@ -441,6 +454,7 @@ static char *read_line(char *str, int num, void *stream)
 	str[len] = '\n';
 	str[len + 1] = '\0';
 	st->pos += next;
+	check_section(st, str);
 	return str;
 }
 

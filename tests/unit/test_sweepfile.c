@@ -463,7 +463,7 @@ Test(sweepfile, unknown_key_is_refused)
 
 Test(sweepfile, unknown_section_is_refused)
 {
-	expect_error("impls = a1\n[grid]\nsizes = 1K\nthreads = 1\nduration = 1\n", 3,
+	expect_error("impls = a1\n[grid]\nsizes = 1K\nthreads = 1\nduration = 1\n", 2,
 		     "[grid]: unknown section");
 }
 
@@ -636,5 +636,20 @@ Test(sweepfile, events_auto_takes_the_machines_set)
 		     0, "%s", err);
 	cr_expect(cfg.events_auto);
 	cr_expect_not_null(strstr(cfg.events_path, "events/parte.events"), "%s", cfg.events_path);
+	sweepfile_free(&cfg);
+}
+
+/* A section header is refused on its own line, with or without keys after it. */
+Test(sweepfile, an_unknown_section_is_refused_on_its_own_line)
+{
+	expect_error("# c\n\n[swep]\nimpls = a1\nsizes = 1K\nthreads = 1\nduration = 1\n", 3,
+		     "[swep]: unknown section");
+	expect_error("impls = a1\nsizes = 1K\nthreads = 1\nduration = 1\n[sweeep]\n", 5,
+		     "[sweeep]: unknown section");
+	struct sweep_config cfg;
+	char err[512];
+	cr_expect_eq(parse("[Sweep]\nimpls = a1\nsizes = 1K\nthreads = 1\nduration = 1\n", &cfg, err,
+			   sizeof(err)),
+		     0, "%s", err);
 	sweepfile_free(&cfg);
 }
