@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "env.h"
@@ -38,7 +39,8 @@ const struct figure figure_table[FIG_COUNT] = {
 
 /* One figure's data file and the points each of its panels got. */
 struct fig {
-	FILE *f;
+	FILE *f; /* af.f while it is written */
+	struct atomic_file af;
 	char path[4200];
 	size_t n; /* points in all */
 	size_t npanels;
@@ -606,6 +608,30 @@ static int write_draw_list(const struct figdata *d, const struct meta_text *m, c
 	return atomic_commit(&af, err, errlen);
 }
 
+/* OUT is a folder, and every file figdata writes there is a regular file or
+ * absent: checked before anything is written, so a refusal leaves OUT as it was. */
+static int check_out(const char *out, char *err, size_t errlen)
+{
+	struct stat sb;
+	if (stat(out, &sb) || !S_ISDIR(sb.st_mode))
+		return errmsg_set(err, errlen, "%s: %s (expected a folder to write the data into)",
+				  out, errno && stat(out, &sb) ? strerror(errno) : "not a folder");
+	for (size_t i = 0; i < FIG_COUNT + 2; i++) {
+		char path[PATH_MAX];
+		if (i < FIG_COUNT)
+			snprintf(path, sizeof(path), "%s/fig%zu.dat", out, i + 1);
+		else
+			snprintf(path, sizeof(path), "%s/%s", out,
+				 i == FIG_COUNT ? "meta.sh" : "draw.list");
+		if (!lstat(path, &sb) && !S_ISREG(sb.st_mode))
+			return errmsg_set(err, errlen,
+					  "%s: exists and is not a regular file (expected a folder "
+					  "copyscope figdata may write its files into)",
+					  path);
+	}
+	return 0;
+}
+
 int figdata_write(const struct results_dir *rd, const char *out, char *err, size_t errlen)
 {
 	struct figdata *d = calloc(1, sizeof(*d));
@@ -616,12 +642,13 @@ int figdata_write(const struct results_dir *rd, const char *out, char *err, size
 		goto done;
 	}
 	d->rd = rd;
+	if (check_out(out, err, errlen))
+		goto done;
 	for (size_t i = 0; i < FIG_COUNT; i++) {
 		snprintf(d->fig[i].path, sizeof(d->fig[i].path), "%s/fig%zu.dat", out, i + 1);
-		if (!(d->fig[i].f = fopen(d->fig[i].path, "w"))) {
-			errmsg_set(err, errlen, "%s: %s", d->fig[i].path, strerror(errno));
+		if (atomic_open(&d->fig[i].af, d->fig[i].path, err, errlen))
 			goto done;
-		}
+		d->fig[i].f = d->fig[i].af.f;
 	}
 	find_events(d);
 	rr_axes(d);
@@ -631,12 +658,9 @@ int figdata_write(const struct results_dir *rd, const char *out, char *err, size
 	cpu_and_zerocopy(d);
 	tcp_figure(d);
 	for (size_t i = 0; i < FIG_COUNT; i++) {
-		int bad = fclose(d->fig[i].f);
 		d->fig[i].f = NULL;
-		if (bad) {
-			errmsg_set(err, errlen, "%s: %s", d->fig[i].path, strerror(errno));
+		if (atomic_commit(&d->fig[i].af, err, errlen))
 			goto done;
-		}
 	}
 	axes_text(d, m);
 	for (size_t i = 0; i < FIG_COUNT; i++)
@@ -647,7 +671,7 @@ int figdata_write(const struct results_dir *rd, const char *out, char *err, size
 done:
 	for (size_t i = 0; d && i < FIG_COUNT; i++)
 		if (d->fig[i].f)
-			fclose(d->fig[i].f);
+			atomic_abort(&d->fig[i].af);
 	free(d);
 	free(m);
 	return rc;

@@ -203,3 +203,12 @@ unavailable_cpu() {
 	[ "$status" -eq 2 ]
 	[ "${lines[-1]}" = "copyscope: /proc/copyscope-nowhere/res: cannot create /proc/copyscope-nowhere: No such file or directory (expected a folder copyscope may create, e.g. results/mine)" ]
 }
+
+@test "figdata: an OUT it cannot fill is refused before anything in it is touched" {
+	mkdir -p "$T/out/fig5.dat"
+	echo ORIGINAL >"$T/out/fig1.dat"
+	refused "$T/out/fig5.dat: exists and is not a regular file" "$CS" figdata "$REPO/tests/fixtures/nopmu" "$T/out"
+	[ "$(cat "$T/out/fig1.dat")" = ORIGINAL ]
+	[ "$(ls "$T/out" | tr '\n' ' ')" = "fig1.dat fig5.dat " ]
+	refused "$T/nowhere: No such file or directory (expected a folder" "$CS" figdata "$REPO/tests/fixtures/nopmu" "$T/nowhere"
+}
