@@ -235,7 +235,7 @@ HAVE_LIBFUZZER := $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsi
 	$(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 && echo 1)
 
 # what each target links besides its own file
-FUZZ_DEPS_fuzz_sweepfile := harness/sweepfile.c common/cpulist.c common/units.c
+FUZZ_DEPS_fuzz_sweepfile := harness/sweepfile.c harness/eventfile.c common/cpulist.c common/units.c
 FUZZ_LIBS_fuzz_sweepfile := -linih -lm
 FUZZ_DEPS_fuzz_eventfile := harness/eventfile.c
 FUZZ_DEPS_fuzz_csv       := harness/dataset.c

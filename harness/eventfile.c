@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 static int valid_key(const char *s)
 {
@@ -251,4 +252,32 @@ void eventfile_free(struct event_set *set)
 	free(set->ev);
 	set->ev = NULL;
 	set->n = 0;
+}
+
+void eventfile_find(const char *name, const char *near, char *path, size_t len)
+{
+	if (strchr(name, '/')) {
+		snprintf(path, len, "%s", name);
+		return;
+	}
+	const char *ext = strchr(name, '.') ? "" : ".events";
+	char exe[4096] = "";
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	char cand[3][4400];
+	size_t nc = 0;
+	if (near)
+		snprintf(cand[nc++], sizeof(cand[0]), "%s/../events/%s%s", near, name, ext);
+	snprintf(cand[nc++], sizeof(cand[0]), "perfcfg/events/%s%s", name, ext);
+	if (exe[0])
+		snprintf(cand[nc++], sizeof(cand[0]), "%s/../perfcfg/events/%s%s", exe, name, ext);
+	for (size_t i = 0; i < nc; i++)
+		if (access(cand[i], F_OK) == 0) {
+			snprintf(path, len, "%s", cand[i]);
+			return;
+		}
+	snprintf(path, len, "%s", cand[0]);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "eventfile.h"
 #include "spawn.h"
 
 int program_path(const char *which, char *path, size_t len, char *err, size_t errlen)
@@ -33,19 +34,7 @@ int program_path(const char *which, char *path, size_t len, char *err, size_t er
 
 void program_default_events(char *path, size_t len)
 {
-	static const char rel[] = "perfcfg/events/parte.events";
-	snprintf(path, len, "%s", rel);
-	if (access(rel, F_OK) == 0)
-		return;
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n < 0)
-		return;
-	exe[n] = '\0';
-	char candidate[PATH_MAX + 64];
-	snprintf(candidate, sizeof(candidate), "%s/../%s", dirname(exe), rel);
-	if (access(candidate, F_OK) == 0)
-		snprintf(path, len, "%s", candidate);
+	eventfile_find("parte", NULL, path, len);
 }
 
 /* --- strategies, as the workloads know them ------------------------------- */

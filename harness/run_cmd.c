@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bounds.h" /* the bounds the workloads take */
 #include "commands.h"
@@ -138,6 +139,10 @@ static int prepare(struct run_args *a, struct counter_plan **plan, struct result
 		a->events = a->events_default;
 		if (a->verbose)
 			fprintf(stderr, PROG ": event set: %s\n", why);
+	}
+	if (!strchr(a->events, '/') && access(a->events, F_OK)) { /* a bare name: software */
+		eventfile_find(a->events, NULL, a->events_default, sizeof(a->events_default));
+		a->events = a->events_default;
 	}
 	if (eventfile_load(a->events, &events, err, sizeof(err))) {
 		fprintf(stderr, "copyscope run: %s\n", err);

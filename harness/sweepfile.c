@@ -8,6 +8,7 @@
 #include "sweepfile.h"
 #include "cpulist.h"
 #include "errmsg.h"
+#include "eventfile.h"
 #include "units.h"
 
 #include <ctype.h>
@@ -549,7 +550,17 @@ static char *resolve_events(const char *sweep_path, const char *name)
 	else
 		r = asprintf(&out, "%.*sevents/%s%s", (int)(last - dir), dir, name, ext);
 	free(dir);
-	return r < 0 ? NULL : out;
+	if (r < 0)
+		return NULL;
+	/* not beside the sweep file (one of the user's, elsewhere): where
+	 * `copyscope run` looks, the current folder's perfcfg/ or the installed one */
+	char found[4400];
+	eventfile_find(name, NULL, found, sizeof(found));
+	if (access(out, F_OK) && !access(found, F_OK)) {
+		free(out);
+		return strdup(found);
+	}
+	return out;
 }
 
 static int finish(struct parse_state *st)

@@ -293,3 +293,21 @@ expect_bad_line() {
 	[[ "$output" == "copyscope: $BATS_TEST_TMPDIR/nope.ini: No such file"* ]]
 	[ ! -e "$BATS_TEST_TMPDIR/never" ]
 }
+
+@test "a sweep file of the user's, anywhere, finds parte or a named set as copyscope run does" {
+	mkdir -p "$BATS_TEST_TMPDIR/elsewhere"
+	f=$BATS_TEST_TMPDIR/elsewhere/mine.ini
+	printf '%s\n' "impls = one-copy" "sizes = 1K" "threads = 1" "duration = 0.1" >"$f"
+	run "$CS" sweep "$f" --dry-run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"events perfcfg/events/parte.events"* ]]
+	echo "events = software" >>"$f"
+	run "$CS" sweep "$f" --dry-run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"events perfcfg/events/software.events"* ]]
+	# and run takes the same bare name
+	run "$CS" run --impl one-copy --size 1K --duration 0.05 --warmup 0 --events software
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *",srv_task_clock,"* ]]
+	[[ "${lines[0]}" != *",srv_cycles,"* ]]
+}
