@@ -295,14 +295,15 @@ expect_bad_line() {
 }
 
 @test "a sweep file of the user's, anywhere, finds parte or a named set as copyscope run does" {
-	mkdir -p "$BATS_TEST_TMPDIR/elsewhere"
-	f=$BATS_TEST_TMPDIR/elsewhere/mine.ini
+	mkdir -p "$BATS_TEST_TMPDIR/elsewhere/sweeps" # no events/ beside it
+	f=$BATS_TEST_TMPDIR/elsewhere/sweeps/mine.ini
 	printf '%s\n' "impls = one-copy" "sizes = 1K" "threads = 1" "duration = 0.1" >"$f"
 	run "$CS" sweep "$f" --dry-run
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"events perfcfg/events/parte.events"* ]]
 	echo "events = software" >>"$f"
 	run "$CS" sweep "$f" --dry-run
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"events perfcfg/events/software.events"* ]]
 	# and run takes the same bare name
