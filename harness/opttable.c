@@ -140,7 +140,7 @@ int opt_parse(const char *prog, const struct opt_def *table, int argc, char **ar
 	optind = 0;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
 		if (c == 'h') {
 			opt_usage(stdout, prog, table, about);
 			return 0;
@@ -198,9 +198,7 @@ void opt_usage(FILE *out, const char *prog, const struct opt_def *table, const c
 		snprintf(head, sizeof(head), "--%s%s%s", o->name, o->metavar ? " " : "",
 			 o->metavar ? o->metavar : "");
 		expected_text(o, expected, sizeof(expected));
-		/* a choice's help names its words already */
-		int shows_bounds = o->kind != OPT_FLAG && o->kind != OPT_STRING &&
-				   o->kind != OPT_CHOICE;
+		int shows_bounds = o->kind != OPT_FLAG && o->kind != OPT_STRING;
 		snprintf(text, sizeof(text), "%s%s%s%s%s%s", o->help, shows_bounds ? ": " : "",
 			 shows_bounds ? expected : "", o->def ? " (default " : "", o->def ? o->def : "",
 			 o->def ? ")" : "");

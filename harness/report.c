@@ -386,9 +386,11 @@ static int write_tcp_line(FILE *out, const struct results_dir *rd, const char *i
 	fprintf(out, "  - at %s, %ld %s: TCP sent %.0f B per data segment", sz(a, (double)size), th,
 		threads_word(th), seg);
 	double two = bytes_per_seg(rd, "two-copy", size, th);
-	if (strcmp(impl, "two-copy") && !isnan(two))
-		fprintf(out, " (two-copy: %.0f B, %.3g× %s)", two,
-			seg < two ? metric_ratio(two, seg) : metric_ratio(seg, two),
+	double r = seg < two ? metric_ratio(two, seg) : metric_ratio(seg, two);
+	if (strcmp(impl, "two-copy") && !isnan(two) && r < 1.05)
+		fprintf(out, " (two-copy: %.0f B, about the same)", two);
+	else if (strcmp(impl, "two-copy") && !isnan(two))
+		fprintf(out, " (two-copy: %.0f B, %.3g× %s)", two, r,
 			seg < two ? "fewer bytes per segment" : "more");
 	double busy = val(rd, impl, rd->mode, size, th, "srv_tcp_busy_pct", "median");
 	double rwnd = val(rd, impl, rd->mode, size, th, "srv_tcp_rwnd_limited_pct", "median");
@@ -1043,6 +1045,12 @@ static void env_value(const struct results_dir *rd, const char *key, char *buf, 
 		snprintf(buf, len, "?");
 }
 
+static int has_rr(const struct results_dir *rd)
+{
+	long sizes[RESULTS_MAX_SIZES];
+	return results_dir_axis(rd, "rr", "msg_size", sizes, RESULTS_MAX_SIZES) > 0;
+}
+
 static void write_header(FILE *out, const struct results_dir *rd)
 {
 	char cpu[256], cpus[32], kernel[128], date[64], a[32], b[32];
@@ -1066,9 +1074,10 @@ static void write_header(FILE *out, const struct results_dir *rd)
 		rd->hw_pmu_reason[0] ? ")" : "", date);
 	fprintf(out,
 		"- Sweep: %zu points, %.0f runs, %.0f failed. Shown: topology %s, layout %s, "
-		"busy-poll %s, %s mode (latency: rr mode), sizes %s–%s, threads",
+		"busy-poll %s, %s mode%s, sizes %s–%s, threads",
 		rd->summary.nrows, runs, failed, rd->topology, rd->layout,
 		strcmp(rd->busy_poll, "1") ? "off" : "on", rd->mode,
+		strcmp(rd->mode, "rr") && has_rr(rd) ? " (latency: rr mode)" : "",
 		rd->nsizes ? sz(a, (double)rd->sizes[0]) : "-",
 		rd->nsizes ? sz(b, (double)rd->sizes[rd->nsizes - 1]) : "-");
 	for (size_t t = 0; t < rd->nthreads; t++)

@@ -52,8 +52,8 @@ static const struct opt_def run_options[] = {
     {"warmup", "S", OPT_SECONDS, 0, SECONDS_MAX_S, NULL, SPEC(warmup_s), 0, "1",
      "time before the window opens"},
     {"mode", "M", OPT_CHOICE, 0, 0, "stream rr", SPEC(mode), 0, "stream",
-     "stream (the server sends, the client counts) or rr (request-response: round-trip "
-     "latency percentiles)"},
+     "the server streams and the client counts, or request-response with round-trip "
+     "latency percentiles"},
     {"layout", "L", OPT_CHOICE, 0, 0, "scattered contiguous", SPEC(layout), 0, "scattered",
      "8 heap fields, or one page-aligned block"},
     {"busy-poll", NULL, OPT_FLAG, 0, 0, NULL, SPEC(busy_poll), 0, NULL,

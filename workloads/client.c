@@ -79,7 +79,7 @@ static void usage(FILE *f)
 		"Receives messages from copyscope-server over T connections and measures.\n"
 		"  --host H        server address (default 127.0.0.1)\n"
 		"  --port P        server port (required)\n"
-		"  --size B        message size, 8 B to 64 MiB; suffix K, M allowed (default 16K)\n"
+		"  --size B        message size, 8 B to 64 MiB; suffix K, M or KiB, MiB (default 16K)\n"
 		"  --threads T     connections, one thread each, 1..1024 (default 1)\n"
 		"  --duration S    measured window in seconds (default 1)\n"
 		"  --warmup S      seconds received before the window opens (default 0)\n"

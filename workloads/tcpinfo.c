@@ -120,11 +120,14 @@ void tcp_window_print(FILE *out, const struct tcp_window *w, double window_s)
 				fprintf(out, "%s=%llu\n", fields[f].key,
 					(unsigned long long)w->sum[f]);
 			break;
-		case SHARE_PCT:
+		case SHARE_PCT: {
+			/* the kernel's chrono and our window are timed apart: a share
+			 * a hair over the window is the whole window */
+			double pct = sum / 1e6 / window_s / w->conns * 100;
 			if (window_s > 0)
-				fprintf(out, "%s=%.2f\n", fields[f].key,
-					sum / 1e6 / window_s / w->conns * 100);
+				fprintf(out, "%s=%.2f\n", fields[f].key, pct > 100 ? 100.0 : pct);
 			break;
+		}
 		case END_MEAN:
 			fprintf(out, "%s=%.1f\n", fields[f].key, sum / w->conns);
 			break;
