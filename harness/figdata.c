@@ -686,10 +686,10 @@ static void figdata_usage(FILE *out)
 	for (size_t i = 0; i < FIG_COUNT; i++)
 		fprintf(out, "  fig%zu.dat  %s: %s\n", i + 1, figure_table[i].name,
 			figure_table[i].title);
-	fprintf(out, "  meta.sh    what each figure has and, for what it lacks, why\n"
-		     "  draw.list  one line per figure: script, name, data and gnuplot settings\n"
-		     "       copyscope figdata --names\n"
-		     "prints the figures' names, one a line (figures/NAME.png and .svg).\n");
+	fprintf(out, "  meta.sh   what each figure has and, for what it lacks, why\n"
+		     "  draw.list one line per figure: script, name, data and gnuplot settings\n"
+		     "usage: copyscope figdata --names\n"
+		     "Prints the figures' names, one a line (figures/NAME.png and .svg).\n");
 }
 
 int cmd_figdata(int argc, char **argv)
