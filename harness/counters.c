@@ -5,6 +5,7 @@
  * its own copy of the uapi and only skips it when the kernel's is already in.
  */
 #include "counters.h"
+#include "fdio.h"
 #include "errmsg.h"
 
 #include <linux/perf_event.h>
@@ -308,35 +309,7 @@ static int encode(const char *name, struct perf_event_attr *attr, char **fstr, i
 	return rc;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
-static int read_all(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	while (len) {
-		ssize_t r = read(fd, p, len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
 
 struct forced_reply {
 	int init_rc, rc;
@@ -379,16 +352,16 @@ static int encode_forced(const char *pmu, const char *name, struct perf_event_at
 			 strstr(name, "::") ? "" : "::", name);
 		r.rc = r.init_rc == PFM_SUCCESS ? encode(q, &r.attr, &f, NULL) : r.init_rc;
 		r.fstr_len = r.rc == PFM_SUCCESS && f ? strlen(f) : 0;
-		int bad = write_all(fds[1], &r, sizeof(r)) || write_all(fds[1], f, r.fstr_len);
+		int bad = fd_write_all(fds[1], &r, sizeof(r)) || fd_write_all(fds[1], f, r.fstr_len);
 		_exit(bad ? 1 : 0);
 	}
 	close(fds[1]);
 	struct forced_reply r;
-	int got = read_all(fds[0], &r, sizeof(r)) == 0;
+	int got = fd_read_all(fds[0], &r, sizeof(r)) == 0;
 	char *f = NULL;
 	if (got && r.rc == PFM_SUCCESS) {
 		f = malloc(r.fstr_len + 1);
-		got = f && read_all(fds[0], f, r.fstr_len) == 0;
+		got = f && fd_read_all(fds[0], f, r.fstr_len) == 0;
 		if (f)
 			f[got ? r.fstr_len : 0] = '\0';
 	}

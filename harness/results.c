@@ -2,6 +2,7 @@
  * results — CSV rows and the files they go to (see results.h).
  */
 #include "results.h"
+#include "fdio.h"
 #include "errmsg.h"
 
 #include <errno.h>
@@ -284,19 +285,6 @@ int results_check_appendable(const char *path, const struct result_row *row, cha
 	return rc;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 int results_append(const char *path, const struct result_row *row, char *err, size_t errlen)
 {
@@ -335,7 +323,7 @@ int results_append(const char *path, const struct result_row *row, char *err, si
 				path);
 		goto out;
 	}
-	if ((same == 0 && write_all(fd, header, strlen(header))) || write_all(fd, text, len) ||
+	if ((same == 0 && fd_write_all(fd, header, strlen(header))) || fd_write_all(fd, text, len) ||
 	    fsync(fd)) {
 		int e = errno ? errno : EIO;
 		/* A full disk may have taken part of the row: cut the file back to its
