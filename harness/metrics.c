@@ -27,3 +27,24 @@ double metric_busy_pct(double user_s, double sys_s, double window_s)
 {
 	return window_s > 0 ? (user_s + sys_s) / window_s * 100 : NAN;
 }
+
+size_t metric_crossings(const long *sizes, const double *ratio, size_t n, struct crossing *out,
+			size_t max)
+{
+	size_t found = 0, prev = n;
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(ratio[i]) || sizes[i] <= 0)
+			continue;
+		if (prev < n && found < max) {
+			double a = ratio[prev], b = ratio[i];
+			int up = a <= 1 && b > 1, down = a > 1 && b <= 1;
+			if (up || down) {
+				double x0 = log2((double)sizes[prev]), x1 = log2((double)sizes[i]);
+				double x = x0 + (1 - a) / (b - a) * (x1 - x0);
+				out[found++] = (struct crossing){exp2(x), up, prev};
+			}
+		}
+		prev = i;
+	}
+	return found;
+}

@@ -91,26 +91,6 @@ static void size_ranges(const struct results_dir *rd, const int *mask, char *buf
 
 /* ---- crossovers (questions 4 and 5) -------------------------------------- */
 
-size_t report_crossings(const long *sizes, const double *ratio, size_t n, struct crossing *out,
-			size_t max)
-{
-	size_t found = 0, prev = n;
-	for (size_t i = 0; i < n; i++) {
-		if (isnan(ratio[i]) || sizes[i] <= 0)
-			continue;
-		if (prev < n && found < max) {
-			double a = ratio[prev], b = ratio[i];
-			int up = a <= 1 && b > 1, down = a > 1 && b <= 1;
-			if (up || down) {
-				double x0 = log2((double)sizes[prev]), x1 = log2((double)sizes[i]);
-				double x = x0 + (1 - a) / (b - a) * (x1 - x0);
-				out[found++] = (struct crossing){exp2(x), up, prev};
-			}
-		}
-		prev = i;
-	}
-	return found;
-}
 
 static size_t speedups(const struct results_dir *rd, const char *impl, long threads, double *ratio)
 {
@@ -171,7 +151,7 @@ static void write_crossover_line(FILE *out, const struct results_dir *rd, const 
 		fprintf(out, "not enough points with both %s and two-copy measured.\n", impl);
 		return;
 	}
-	size_t n = report_crossings(rd->sizes, ratio, rd->nsizes, cr, RESULTS_MAX_SIZES);
+	size_t n = metric_crossings(rd->sizes, ratio, rd->nsizes, cr, RESULTS_MAX_SIZES);
 	if (n == 0) {
 		write_no_crossing(out, rd, impl, ratio);
 		return;

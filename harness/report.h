@@ -19,18 +19,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "metrics.h"
 #include "table.h"
 
-/* Where the speed-up curve crosses 1.0, interpolated linearly on log2(size). */
-struct crossing {
-	double size;   /* bytes */
-	int upward;    /* 1: from <= 1 to > 1 (overtakes); 0: falls behind */
-	size_t before; /* index of the measured point below the crossing */
-};
-
-/* The crossings of ratio[0..n-1] measured at sizes[0..n-1] (ascending; NANs skipped). */
-size_t report_crossings(const long *sizes, const double *ratio, size_t n, struct crossing *out,
-			size_t max);
 
 /* Writes the whole report as Markdown. */
 void report_write(FILE *out, const struct results_dir *rd);

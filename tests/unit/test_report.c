@@ -91,7 +91,7 @@ Test(report, crossing_is_interpolated_on_the_log2_size_axis)
 	long sizes[] = {2048, 4096, 8192};
 	double ratio[] = {0.9, 1.1, 1.3};
 	struct crossing cr[4];
-	cr_assert_eq(report_crossings(sizes, ratio, 3, cr, 4), 1);
+	cr_assert_eq(metric_crossings(sizes, ratio, 3, cr, 4), 1);
 	cr_assert(cr[0].upward);
 	cr_assert_eq(cr[0].before, 0);
 	cr_assert_float_eq(cr[0].size, exp2(11.5), 1e-6); /* 2896.3 B, not the linear 3072 */
@@ -102,7 +102,7 @@ Test(report, crossings_skip_unmeasured_points_and_see_falling_back)
 	long sizes[] = {256, 512, 1024, 2048};
 	double ratio[] = {0.5, NAN, 1.5, 0.5};
 	struct crossing cr[4];
-	cr_assert_eq(report_crossings(sizes, ratio, 4, cr, 4), 2);
+	cr_assert_eq(metric_crossings(sizes, ratio, 4, cr, 4), 2);
 	cr_assert_float_eq(cr[0].size, 512, 1e-6); /* halfway between 256 and 1024 on log2 */
 	cr_assert_eq(cr[1].upward, 0);
 	cr_assert_float_eq(cr[1].size, exp2(10.5), 1e-6);
