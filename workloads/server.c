@@ -550,12 +550,14 @@ static int serve_ctl(struct server *sv, int fd, struct ctl_reader *rd)
 			fprintf(stderr, PROG ": control socket: unknown line \"%s\"\n", line);
 			continue;
 		}
+		/* TCP_INFO before the "ok": once the harness has it, the client may
+		 * shut its connections down, and their fds be closed under us */
+		tcp_edge(sv, t == &sv->end);
 		if (cpu_time_now(t) < 0 || ctl_ok(fd) < 0) {
 			fprintf(stderr, PROG ": control socket: %s\n", strerror(errno));
 			return -1;
 		}
 		count_now(sv, t == &sv->begin ? &sv->at_begin : &sv->at_end);
-		tcp_edge(sv, t == &sv->end);
 		if (t == &sv->begin) {
 			sv->began = true;
 			sv->ended = false;
