@@ -355,18 +355,11 @@ struct window {
 	struct tcp_window tcp;
 };
 
-/* TCP_INFO of every connection at the window's begin, or, at its end, each
- * connection read at both edges added to w->tcp. */
+/* Every connection's TCP_INFO at one edge of the window (tcpinfo.h). */
 static void tcp_edge(struct client *cl, struct window *w, int end)
 {
-	for (uint64_t i = 0; w->tcp0 && i < cl->cfg.threads; i++) {
-		struct tcp_sample now;
-		int ok = tcp_sample_read(cl->workers[i].fd, &now) == 0;
-		if (!end)
-			w->tcp0[i] = now;
-		else if (ok && w->tcp0[i].have)
-			tcp_window_add(&w->tcp, &w->tcp0[i], &now);
-	}
+	for (uint64_t i = 0; w->tcp0 && i < cl->cfg.threads; i++)
+		tcp_window_edge(&w->tcp, cl->workers[i].fd, &w->tcp0[i], end);
 }
 
 static void snapshot(struct client *cl, uint64_t *msgs, uint64_t *bytes)

@@ -512,9 +512,8 @@ static void count_now(const struct server *sv, struct tx_stats *t)
 	}
 }
 
-/* TCP_INFO of every open connection at the window's begin, or, at its end,
- * each connection read at both edges added to sv->tcp. A connection's fd is
- * read under the lock its thread closes it under. */
+/* Every open connection's TCP_INFO at one edge of the window (tcpinfo.h),
+ * read under the lock its thread closes its fd under. */
 static void tcp_edge(struct server *sv, int end)
 {
 	if (!tcp_info_wanted())
@@ -523,15 +522,8 @@ static void tcp_edge(struct server *sv, int end)
 		tcp_window_init(&sv->tcp);
 	(end ? &sv->t_end : &sv->t_begin)[0] = tx_now_s();
 	pthread_mutex_lock(&sv->lock);
-	for (struct conn *c = sv->conns; c; c = c->next) {
-		struct tcp_sample now = {0};
-		if (c->fd >= 0)
-			tcp_sample_read(c->fd, &now);
-		if (!end)
-			c->tcp_begin = now;
-		else if (now.have && c->tcp_begin.have)
-			tcp_window_add(&sv->tcp, &c->tcp_begin, &now);
-	}
+	for (struct conn *c = sv->conns; c; c = c->next)
+		tcp_window_edge(&sv->tcp, c->fd, &c->tcp_begin, end);
 	pthread_mutex_unlock(&sv->lock);
 }
 

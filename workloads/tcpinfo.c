@@ -103,6 +103,17 @@ void tcp_window_add(struct tcp_window *w, const struct tcp_sample *begin,
 	}
 }
 
+void tcp_window_edge(struct tcp_window *w, int fd, struct tcp_sample *begin, int end)
+{
+	struct tcp_sample now = {0};
+	if (fd >= 0)
+		tcp_sample_read(fd, &now);
+	if (!end)
+		*begin = now;
+	else if (now.have && begin->have)
+		tcp_window_add(w, begin, &now);
+}
+
 void tcp_window_print(FILE *out, const struct tcp_window *w, double window_s)
 {
 	if (!w->conns)
@@ -121,11 +132,12 @@ void tcp_window_print(FILE *out, const struct tcp_window *w, double window_s)
 					(unsigned long long)w->sum[f]);
 			break;
 		case SHARE_PCT: {
+			if (!(window_s > 0))
+				break;
 			/* the kernel's chrono and our window are timed apart: a share
 			 * a hair over the window is the whole window */
 			double pct = sum / 1e6 / window_s / w->conns * 100;
-			if (window_s > 0)
-				fprintf(out, "%s=%.2f\n", fields[f].key, pct > 100 ? 100.0 : pct);
+			fprintf(out, "%s=%.2f\n", fields[f].key, pct > 100 ? 100.0 : pct);
 			break;
 		}
 		case END_MEAN:

@@ -68,6 +68,11 @@ void tcp_window_init(struct tcp_window *w);
 /* Adds one connection's samples at the window's begin and end. */
 void tcp_window_add(struct tcp_window *w, const struct tcp_sample *begin,
 		    const struct tcp_sample *end);
+/* One connection (fd) at one edge of the window: at the begin edge (end 0)
+ * its sample is kept in *begin; at the end edge it is added to w when both
+ * edges were read. An fd that cannot be read (closed: -1) leaves it out. */
+void tcp_window_edge(struct tcp_window *w, int fd, struct tcp_sample *begin, int end);
+
 /* Prints the window's key=value lines (common/wire.h) for the fields every
  * connection had; nothing when no connection counted. window_s: its length. */
 void tcp_window_print(FILE *out, const struct tcp_window *w, double window_s);

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "tcpinfo.h"
 
@@ -102,4 +104,24 @@ Test(tcpinfo, no_connection_prints_nothing)
 	char *text = printed(&w, 1.0);
 	cr_expect_str_eq(text, "");
 	free(text);
+}
+
+/* A connection closed before the window's end (fd -1) is left out, not added
+ * as zeros; one read at both edges counts. */
+Test(tcpinfo, an_edge_leaves_out_a_connection_it_cannot_read)
+{
+	int sv[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	struct tcp_window w;
+	struct tcp_sample begin;
+	tcp_window_init(&w);
+	tcp_window_edge(&w, -1, &begin, 0);
+	cr_expect_eq(begin.have, 0);
+	tcp_window_edge(&w, -1, &begin, 1);
+	cr_expect_eq(w.conns, 0);
+	tcp_window_edge(&w, sv[0], &begin, 0); /* not TCP: getsockopt refuses */
+	tcp_window_edge(&w, sv[0], &begin, 1);
+	cr_expect_eq(w.conns, 0);
+	close(sv[0]);
+	close(sv[1]);
 }
