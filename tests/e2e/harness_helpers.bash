@@ -1,5 +1,14 @@
-# Helpers for the bats files that drive copyscope run (run.bats, netns.bats):
-# `load harness_helpers`. They use $T (the test's scratch folder).
+# Helpers for the bats files that drive copyscope run (run.bats, netns.bats,
+# promises.bats): `load harness_helpers`. They use $T (the test's scratch folder).
+
+# harness_setup: BIN (the programs, absolute), CS (copyscope) and T, as every
+# such file's setup() starts.
+harness_setup() {
+	BIN=${COPYSCOPE_BIN:-bin}
+	BIN=$(cd "$BIN" && pwd)
+	CS="$BIN/copyscope"
+	T="$BATS_TEST_TMPDIR"
+}
 
 # col NAME FILE: the value of column NAME in the last row of CSV FILE (no quoted cells here).
 # A missing column or a file without a data row: a line on stderr and exit 1. Inside

@@ -12,10 +12,7 @@
 load harness_helpers
 
 setup() {
-	BIN=${COPYSCOPE_BIN:-bin}
-	BIN=$(cd "$BIN" && pwd)
-	CS="$BIN/copyscope"
-	T="$BATS_TEST_TMPDIR"
+	harness_setup
 	EV=perfcfg/events/software.events
 	U=$(mktemp -d /tmp/copyscope-netns.XXXXXX) # outside $T: nobody may not reach that
 }

@@ -17,10 +17,7 @@ load harness_helpers
 REPO="$BATS_TEST_DIRNAME/../.."
 
 setup() {
-	BIN=${COPYSCOPE_BIN:-bin}
-	BIN=$(cd "$BIN" && pwd)
-	CS="$BIN/copyscope"
-	T="$BATS_TEST_TMPDIR"
+	harness_setup
 	SHARED=
 }
 

@@ -5,10 +5,7 @@
 load harness_helpers
 
 setup() {
-	BIN=${COPYSCOPE_BIN:-bin}
-	BIN=$(cd "$BIN" && pwd)
-	CS="$BIN/copyscope"
-	T="$BATS_TEST_TMPDIR"
+	harness_setup
 }
 
 hw_pmu() {
