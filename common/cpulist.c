@@ -35,6 +35,41 @@ int parse_cpus(const char *s, cpu_set_t *out)
 	return 0;
 }
 
+int parse_cpu_sequence(const char *s, struct cpu_sequence *out)
+{
+	struct cpu_sequence seq; /* filled here, stored only once s is all read */
+	cpu_set_t seen;
+	if (parse_cpus(s, &seen) < 0)
+		return -1;
+	CPU_ZERO(&seen);
+	seq.n = 0;
+	/* parse_cpus accepted s: every item is a range below CPU_SETSIZE, so
+	 * distinct CPUs fit in seq.cpu */
+	for (const char *p = s;; p++) {
+		uint64_t lo, hi;
+		parse_digits(p, &p, &lo);
+		hi = lo;
+		if (*p == '-')
+			parse_digits(p + 1, &p, &hi);
+		for (uint64_t c = lo; c <= hi; c++) {
+			if (CPU_ISSET(c, &seen))
+				return -1;
+			CPU_SET(c, &seen);
+			seq.cpu[seq.n++] = (unsigned short)c;
+		}
+		if (*p == '\0')
+			break;
+	}
+	out->n = seq.n;
+	memcpy(out->cpu, seq.cpu, seq.n * sizeof(seq.cpu[0]));
+	return 0;
+}
+
+int cpu_sequence_at(const struct cpu_sequence *seq, uint64_t i)
+{
+	return seq->cpu[i % seq->n];
+}
+
 int cpu_list_valid(const char *s)
 {
 	cpu_set_t set;

@@ -82,6 +82,8 @@ int parse_seconds(const char *s, double min, double max, double *out)
 	double v = strtod(s, &end);
 	if (!strcmp(end, "ms"))
 		v /= 1000;
+	else if (!strcmp(end, "m"))
+		v *= 60;
 	else if (*end && strcmp(end, "s"))
 		return -1;
 	if (errno || !isfinite(v) || v < min || v > max)

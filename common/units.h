@@ -19,7 +19,7 @@ int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
  * KiB, MiB, GiB; any case) that multiplies by 1024^n: 256, 16K, 16KiB, 1M. */
 int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Seconds in [min, max]: a decimal number, digits or '.' first, with an
- * optional "s" or "ms": 0.5, 2s, 300ms. */
+ * optional "s", "ms" or "m" (minutes): 0.5, 2s, 300ms, 11m. */
 int parse_seconds(const char *s, double min, double max, double *out);
 /* bytes in the largest binary unit that divides it exactly: SIZE_SHORT as
  * sizes are typed and axes labelled ("256", "16K", "1M"), SIZE_LONG as

@@ -36,6 +36,15 @@
 #define KEY_LAT_P99_US	    "lat_p99_us"
 #define KEY_LAT_P999_US	    "lat_p999_us"
 #define KEY_LAT_MAX_US	    "lat_max_us"
+/* ... and the window's throughput interval by interval (workloads/intervals.h):
+ * the interval's length, how many full intervals, their coefficient of
+ * variation, a step between two modes (0/1), and the ratio of the later
+ * mode's mean to the earlier's when there is one. */
+#define KEY_INTERVAL_S		"interval_s"
+#define KEY_INTERVALS		"intervals"
+#define KEY_INTERVAL_CV		"interval_cv"
+#define KEY_INTERVAL_STEP	"interval_step"
+#define KEY_INTERVAL_STEP_RATIO "interval_step_ratio"
 
 /* The server only; the ZC_ keys for zero-copy strategies alone. */
 #define KEY_CONNS	   "conns"

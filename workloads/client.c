@@ -7,12 +7,15 @@
  * measured window (after the harness's "begin"/"ok" when --ctl-fd is given),
  * closes it after --duration, and only then stops the threads by shutting
  * their sockets down. Threads own their counters; the main thread reads them
- * at the window's edges (relaxed atomics written by one thread each), so the
- * hot path has no contended cache line, no allocation and no output.
+ * at the window's edges and at every --interval edge inside it (relaxed
+ * atomics written by one thread each; intervals.h), so the hot path has no
+ * contended cache line, no allocation and no output. With --thread-cpus each
+ * worker pins itself to its connection's CPU before it allocates anything.
  */
 #include "ctl.h"
 #include "hello.h"
 #include "histogram.h"
+#include "intervals.h"
 #include "options.h"
 #include "sockio.h"
 #include "strategy.h"
@@ -21,6 +24,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -41,12 +45,15 @@
 struct client_config {
 	const char *host, *port;
 	uint64_t size, threads;
-	double duration, warmup;
+	double duration, warmup, interval;
+	const char *interval_arg;  /* --interval as given; NULL: the default */
+	const char *intervals_out; /* --intervals-out FILE, or NULL */
 	enum wl_mode mode;
 	enum message_layout layout;
-	bool busy_poll, verify, pin;
+	bool busy_poll, verify, pin, thread_pin;
 	int ctl_fd;
-	cpu_set_t cpus;
+	cpu_set_t cpus;			 /* --cpus */
+	struct cpu_sequence thread_cpus; /* --thread-cpus */
 };
 
 struct worker {
@@ -75,7 +82,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: " PROG " --port P [--host H] [--size B] [--threads T] [--duration S]\n"
 		"       [--warmup S] [--mode stream|rr] [--layout scattered|contiguous]\n"
-		"       [--busy-poll] [--verify] [--ctl-fd N] [--cpus LIST]\n"
+		"       [--busy-poll] [--verify] [--ctl-fd N] [--cpus LIST | --thread-cpus LIST]\n"
+		"       [--interval S] [--intervals-out FILE]\n"
 		"Receives messages from copyscope-server over T connections and measures.\n"
 		"  --host H        server address (default 127.0.0.1)\n"
 		"  --port P        server port (required)\n"
@@ -94,10 +102,19 @@ static void usage(FILE *f)
 		"  --ctl-fd N      control socket from the harness: \"begin\"/\"end\" around the\n"
 		"                  window, each answered with \"ok\"\n"
 		"  --cpus LIST     pin every thread to these CPUs, e.g. 0 or 0-1,3\n"
+		"  --thread-cpus LIST  pin connection i's thread to the (i mod n)-th CPU of\n"
+		"                  LIST, in LIST's order (1,0: connection 0 on CPU 1), each\n"
+		"                  CPU once; not with --cpus\n"
+		"  --interval S    throughput interval inside the window, 0.01 s up to the\n"
+		"                  window (default 0.1); a last partial interval is dropped\n"
+		"  --intervals-out FILE  write the intervals as CSV: t_s,bytes,gbps\n"
+		"                  (rr: and round_trips), one line per interval\n"
 		"  --help          this text\n"
 		"Prints impl= mode= size= threads= layout= busy_poll= verify= bytes= msgs=\n"
-		"seconds= throughput_gbps= verify_errors= utime_s= stime_s= (the window's), and\n"
-		"in rr mode lat_p50_us= lat_p90_us= lat_p99_us= lat_p999_us= lat_max_us=.\n"
+		"seconds= throughput_gbps= verify_errors= utime_s= stime_s= (the window's),\n"
+		"interval_s= intervals= interval_cv= interval_step= interval_step_ratio=\n"
+		"(those that apply), and in rr mode lat_p50_us= lat_p90_us= lat_p99_us=\n"
+		"lat_p999_us= lat_max_us=.\n"
 		"Exit status: 0 ok, 1 runtime failure, 2 bad input.\n",
 		BUSY_POLL_US);
 }
@@ -152,6 +169,18 @@ static int parse_option(int c, const char *arg, struct client_config *cfg)
 	case 'C':
 		cfg->pin = true;
 		return parse_cpu_option(PROG, arg, &cfg->cpus);
+	case 'T':
+		cfg->thread_pin = true;
+		return parse_thread_cpus_option(PROG, arg, &cfg->thread_cpus);
+	case 'i':
+		cfg->interval_arg = arg;
+		return parse_seconds(arg, INTERVAL_MIN_S, SECONDS_MAX_S, &cfg->interval) < 0
+			   ? bad_input(PROG, "--interval", arg,
+				       "seconds, from 0.01 to the window (--duration)")
+			   : 0;
+	case 'o':
+		cfg->intervals_out = arg;
+		return 0;
 	}
 	return 2;
 }
@@ -160,16 +189,30 @@ static int parse_option(int c, const char *arg, struct client_config *cfg)
 static int parse_args(int argc, char **argv, struct client_config *cfg)
 {
 	static const struct option opts[] = {
-	    {"host", required_argument, 0, 'H'},     {"port", required_argument, 0, 'p'},
-	    {"size", required_argument, 0, 's'},     {"threads", required_argument, 0, 't'},
-	    {"duration", required_argument, 0, 'd'}, {"warmup", required_argument, 0, 'w'},
-	    {"mode", required_argument, 0, 'm'},     {"layout", required_argument, 0, 'l'},
-	    {"busy-poll", no_argument, 0, 'b'},	     {"verify", no_argument, 0, 'v'},
-	    {"ctl-fd", required_argument, 0, 'c'},   {"cpus", required_argument, 0, 'C'},
-	    {"help", no_argument, 0, 'h'},	     {0, 0, 0, 0},
+	    {"host", required_argument, 0, 'H'},
+	    {"port", required_argument, 0, 'p'},
+	    {"size", required_argument, 0, 's'},
+	    {"threads", required_argument, 0, 't'},
+	    {"duration", required_argument, 0, 'd'},
+	    {"warmup", required_argument, 0, 'w'},
+	    {"mode", required_argument, 0, 'm'},
+	    {"layout", required_argument, 0, 'l'},
+	    {"busy-poll", no_argument, 0, 'b'},
+	    {"verify", no_argument, 0, 'v'},
+	    {"ctl-fd", required_argument, 0, 'c'},
+	    {"cpus", required_argument, 0, 'C'},
+	    {"thread-cpus", required_argument, 0, 'T'},
+	    {"interval", required_argument, 0, 'i'},
+	    {"intervals-out", required_argument, 0, 'o'},
+	    {"help", no_argument, 0, 'h'},
+	    {0, 0, 0, 0},
 	};
-	*cfg = (struct client_config){
-	    .host = "127.0.0.1", .size = 16384, .threads = 1, .duration = 1, .ctl_fd = -1};
+	*cfg = (struct client_config){.host = "127.0.0.1",
+				      .size = 16384,
+				      .threads = 1,
+				      .duration = 1,
+				      .interval = INTERVAL_DEFAULT_S,
+				      .ctl_fd = -1};
 	opterr = 0;
 	for (int c; (c = getopt_long(argc, argv, ":", opts, NULL)) != -1;) {
 		if (c == 'h') {
@@ -188,6 +231,12 @@ static int parse_args(int argc, char **argv, struct client_config *cfg)
 		return bad_input(PROG, argv[optind], NULL, "no arguments besides options");
 	if (!cfg->port)
 		return bad_input(PROG, "--port", NULL, "the server's port (required)");
+	if (cfg->pin && cfg->thread_pin)
+		return bad_input(PROG, "--thread-cpus", NULL,
+				 "either --cpus or --thread-cpus, not both");
+	if (cfg->interval_arg && cfg->interval > cfg->duration)
+		return bad_input(PROG, "--interval", cfg->interval_arg,
+				 "seconds, from 0.01 to the window (--duration)");
 	return 0;
 }
 
@@ -332,6 +381,15 @@ static void *worker_main(void *arg)
 	const struct client_config *cfg = &w->client->cfg;
 	struct rx rx;
 	unsigned char *pattern = NULL;
+	char why[96];
+	name_connection_thread("cli", w->conn);
+	/* pinned first, so that the messages are allocated where they are read */
+	if (cfg->thread_pin && pin_connection_thread(&cfg->thread_cpus, w->conn) < 0) {
+		snprintf(why, sizeof(why), "--thread-cpus: CPU %d: %s",
+			 cpu_sequence_at(&cfg->thread_cpus, w->conn), strerror(errno));
+		ended(w, -1, why);
+		return NULL;
+	}
 	if (rx_open(&rx, w->client->strategy, w->fd, cfg->size, cfg->layout, cfg->busy_poll) < 0 ||
 	    (cfg->verify && !(pattern = malloc(cfg->size)))) {
 		ended(w, -1, strerror(errno));
@@ -350,9 +408,11 @@ static void *worker_main(void *arg)
 
 struct window {
 	uint64_t t0, t1, msgs0, msgs1, bytes0, bytes1;
+	uint64_t len_ns, interval_ns; /* --duration and --interval */
 	struct cpu_time cpu0, cpu1;
 	struct tcp_sample *tcp0; /* per connection, at the window's edges */
 	struct tcp_window tcp;
+	struct interval_series series; /* the window's full intervals */
 };
 
 /* Every connection's TCP_INFO at one edge of the window (tcpinfo.h). */
@@ -398,6 +458,37 @@ static int handshake(struct client *cl, const char *word, char *err, size_t errl
 	return r < 0 ? -1 : 0;
 }
 
+/*
+ * The window, interval by interval: wakes at every interval edge (and at the
+ * window's end), sums the workers' counters and keeps each full interval;
+ * the window's end is the last wake-up. -1 as soon as a worker failed.
+ */
+static int sample_window(struct client *cl, struct window *w)
+{
+	uint64_t t = w->t0, msgs = w->msgs0, bytes = w->bytes0;
+	for (uint64_t k = 1;; k++) {
+		uint64_t edge = k * w->interval_ns, at = edge < w->len_ns ? edge : w->len_ns;
+		uint64_t prev_t = t, prev_msgs = msgs, prev_bytes = bytes;
+		if (wait_until(cl, w->t0 + at) < 0)
+			return -1;
+		t = now_ns();
+		snapshot(cl, &msgs, &bytes);
+		if (at == edge) /* a full interval; a last, shorter one is dropped */
+			interval_series_add(&w->series, &(struct interval_sample){
+							    .end_s = (double)(t - w->t0) * 1e-9,
+							    .len_s = (double)(t - prev_t) * 1e-9,
+							    .bytes = bytes - prev_bytes,
+							    .msgs = msgs - prev_msgs,
+							});
+		if (at == w->len_ns) {
+			w->t1 = t;
+			w->msgs1 = msgs;
+			w->bytes1 = bytes;
+			return 0;
+		}
+	}
+}
+
 /* Warm-up, then the window. -1 with err empty when a worker failed. */
 static int measure(struct client *cl, struct window *w, char *err, size_t errlen)
 {
@@ -411,10 +502,8 @@ static int measure(struct client *cl, struct window *w, char *err, size_t errlen
 	if (cpu_time_now(&w->cpu0) < 0)
 		goto rusage_failed;
 	w->t0 = now_ns();
-	if (wait_until(cl, w->t0 + (uint64_t)(cfg->duration * 1e9)) < 0)
+	if (sample_window(cl, w) < 0)
 		return -1;
-	w->t1 = now_ns();
-	snapshot(cl, &w->msgs1, &w->bytes1);
 	tcp_edge(cl, w, 1);
 	if (cpu_time_now(&w->cpu1) < 0)
 		goto rusage_failed;
@@ -423,6 +512,23 @@ static int measure(struct client *cl, struct window *w, char *err, size_t errlen
 rusage_failed:
 	snprintf(err, errlen, "getrusage: %s", strerror(errno));
 	return -1;
+}
+
+/* The intervals' keys: the count always, the others when they are defined
+ * (intervals.h): a key not printed is an empty cell. */
+static void print_stability(const struct window *w)
+{
+	struct interval_stability st;
+	printf(KEY_INTERVAL_S "=%.6f\n" KEY_INTERVALS "=%zu\n", (double)w->interval_ns * 1e-9,
+	       w->series.n);
+	if (interval_series_stability(&w->series, &st) < 0)
+		return; /* no memory for the rates: nothing said rather than a guess */
+	if (!isnan(st.cv))
+		printf(KEY_INTERVAL_CV "=%.6f\n", st.cv);
+	if (st.step >= 0)
+		printf(KEY_INTERVAL_STEP "=%d\n", st.step);
+	if (!isnan(st.ratio))
+		printf(KEY_INTERVAL_STEP_RATIO "=%.6f\n", st.ratio);
 }
 
 static void print_results(const struct client *cl, const struct window *w)
@@ -459,6 +565,7 @@ static void print_results(const struct client *cl, const struct window *w)
 			printf("%s=%.3f\n", pct[i].key,
 			       (double)histogram_percentile(&all, pct[i].p) / 1e3);
 	}
+	print_stability(w);
 	tcp_window_print(stdout, &w->tcp, seconds);
 	fflush(stdout);
 }
@@ -529,12 +636,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": --cpus: %s\n", strerror(errno));
 		return 2;
 	}
+	FILE *intervals_out = NULL;
+	if (cl.cfg.intervals_out && !(intervals_out = fopen(cl.cfg.intervals_out, "we"))) {
+		fprintf(stderr, PROG ": --intervals-out %s: %s\n", cl.cfg.intervals_out,
+			strerror(errno));
+		return 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
+	w.len_ns = (uint64_t)llround(cl.cfg.duration * 1e9);
+	w.interval_ns = (uint64_t)llround(cl.cfg.interval * 1e9);
 	cl.alarm_fd = eventfd(0, EFD_CLOEXEC);
 	cl.workers = aligned_alloc(64, sizeof(*cl.workers) * cl.cfg.threads);
 	w.tcp0 = tcp_info_wanted() ? calloc(cl.cfg.threads, sizeof(*w.tcp0)) : NULL;
 	tcp_window_init(&w.tcp);
-	if (cl.alarm_fd < 0 || !cl.workers || (tcp_info_wanted() && !w.tcp0)) {
+	if (cl.alarm_fd < 0 || !cl.workers || (tcp_info_wanted() && !w.tcp0) ||
+	    interval_series_init(&w.series, w.len_ns / w.interval_ns) < 0) {
 		fprintf(stderr, PROG ": setup: %s\n", strerror(errno));
 		return 1;
 	}
@@ -556,6 +672,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", failure ? failure : err[0] ? err : "failed");
 		return 1;
 	}
+	if (intervals_out &&
+	    (interval_series_write_csv(&w.series, intervals_out, cl.cfg.mode == MODE_RR) < 0 ||
+	     fclose(intervals_out) != 0)) {
+		fprintf(stderr, PROG ": --intervals-out %s: %s\n", cl.cfg.intervals_out,
+			strerror(errno));
+		return 1;
+	}
 	print_results(&cl, &w);
+	interval_series_free(&w.series);
 	return 0;
 }

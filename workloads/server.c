@@ -4,7 +4,9 @@
  * One thread per accepted connection. Each connection opens with a hello
  * (hello.h) that is validated and bounded before anything is allocated; the
  * thread then sends messages until the client leaves (stream) or answers
- * each request with one message (rr). The main thread only accepts, serves
+ * each request with one message (rr); with --thread-cpus it first pins
+ * itself to the CPU of the connection the hello names (conn=i), before it
+ * allocates the connection's messages. The main thread only accepts, serves
  * the harness's control socket and waits for SIGTERM/SIGINT through a
  * signalfd; then it shuts every connection down, joins the threads, and
  * prints the totals as key=value lines.
@@ -41,8 +43,9 @@ struct server_config {
 	const struct strategy *strategy;
 	const char *host, *port;
 	int ctl_fd;
-	bool pin;
-	cpu_set_t cpus;
+	bool pin, thread_pin;
+	cpu_set_t cpus;			 /* --cpus */
+	struct cpu_sequence thread_cpus; /* --thread-cpus */
 	uint64_t mem_max; /* bytes of message pools all connections may hold together */
 };
 
@@ -88,7 +91,8 @@ static void usage(FILE *f)
 	char names[256];
 	strategy_names(names, sizeof(names));
 	fprintf(f,
-		"usage: " PROG " --impl I [--host ADDR] [--port N] [--ctl-fd N] [--cpus LIST]\n"
+		"usage: " PROG " --impl I [--host ADDR] [--port N] [--ctl-fd N]\n"
+		"       [--cpus LIST | --thread-cpus LIST] [--max-mem MIB]\n"
 		"       " PROG " --list-impls | --list-absent\n"
 		"Sends messages to copyscope-client connections with one strategy.\n"
 		"  --impl I      strategy: %s\n"
@@ -98,6 +102,9 @@ static void usage(FILE *f)
 		"\"ok\";\n"
 		"                the totals then cover the window between them (conns: all)\n"
 		"  --cpus LIST   pin every thread to these CPUs, e.g. 0 or 0-1,3\n"
+		"  --thread-cpus LIST  pin the thread serving connection i (the hello's\n"
+		"                conn=i) to the (i mod n)-th CPU of LIST, in LIST's order\n"
+		"                (1,0: connection 0 on CPU 1), each CPU once; not with --cpus\n"
 		"  --max-mem MIB message memory all connections may hold together (default:\n"
 		"                half the RAM); a hello that would pass it is refused\n"
 		"  --list-impls  print the strategies, one \"name alias\" a line, and exit\n"
@@ -119,6 +126,7 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 	    {"port", required_argument, 0, 'p'},
 	    {"ctl-fd", required_argument, 0, 'c'},
 	    {"cpus", required_argument, 0, 'C'},
+	    {"thread-cpus", required_argument, 0, 'T'},
 	    {"max-mem", required_argument, 0, 'm'},
 	    {"list-impls", no_argument, 0, 'l'},
 	    {"list-absent", no_argument, 0, 'L'},
@@ -168,6 +176,11 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 				return 2;
 			cfg->pin = true;
 			break;
+		case 'T':
+			if (parse_thread_cpus_option(PROG, optarg, &cfg->thread_cpus))
+				return 2;
+			cfg->thread_pin = true;
+			break;
 		case 'm':
 			if (parse_uint(optarg, 1, 1u << 24, &v) < 0)
 				return bad_input(PROG, "--max-mem", optarg,
@@ -194,6 +207,9 @@ static int parse_args(int argc, char **argv, struct server_config *cfg)
 		strategy_names(names, sizeof(names));
 		return bad_input(PROG, "--impl", NULL, names);
 	}
+	if (cfg->pin && cfg->thread_pin)
+		return bad_input(PROG, "--thread-cpus", NULL,
+				 "either --cpus or --thread-cpus, not both");
 	return 0;
 }
 
@@ -371,6 +387,19 @@ static int reserve_memory(struct server *sv, const struct hello *h, const struct
 	return -1;
 }
 
+/* Names the thread after the connection the hello names and, with
+ * --thread-cpus, pins it to that connection's CPU. */
+static int place_thread(const struct server_config *cfg, const struct hello *h, char *err,
+			size_t errlen)
+{
+	name_connection_thread("srv", h->conn);
+	if (!cfg->thread_pin || pin_connection_thread(&cfg->thread_cpus, h->conn) == 0)
+		return 0;
+	snprintf(err, errlen, "connection %u: --thread-cpus: CPU %d: %s", h->conn,
+		 cpu_sequence_at(&cfg->thread_cpus, h->conn), strerror(errno));
+	return -1;
+}
+
 static int serve(struct conn *c, char *err, size_t errlen)
 {
 	const struct strategy *s = c->server->cfg.strategy;
@@ -378,6 +407,10 @@ static int serve(struct conn *c, char *err, size_t errlen)
 	struct tx tx;
 	if (read_hello(c->fd, &h, err, errlen) < 0)
 		return -1;
+	if (place_thread(&c->server->cfg, &h, err, errlen) < 0) {
+		reply(c->fd, HELLO_UNSUPPORTED, 0, 0);
+		return -1;
+	}
 	if (apply_hello(c->fd, &h, err, errlen) < 0) {
 		reply(c->fd, HELLO_UNSUPPORTED, 0, 0);
 		return -1;

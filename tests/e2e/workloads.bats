@@ -180,18 +180,31 @@ PY
 --impl|$srv
 --port|$srv --impl a1 --port 70000
 --host|$cli --port 1 --host
+--interval|$cli --port 1 --interval 5ms
+--interval|$cli --port 1 --interval abc
+--interval 2|$cli --port 1 --duration 1 --interval 2
+--intervals-out $TMP/no/such/dir/iv.csv: No such file|$cli --port 1 --intervals-out $TMP/no/such/dir/iv.csv
+--thread-cpus|$cli --port 1 --thread-cpus 0,0
+--thread-cpus|$cli --port 1 --thread-cpus 1-0
+--thread-cpus|$srv --impl a1 --thread-cpus 0-1,1
+--thread-cpus 0,1000: CPU 1000 is not available here|$cli --port 1 --thread-cpus 0,1000
+--thread-cpus 1000: CPU 1000 is not available here|$srv --impl a1 --thread-cpus 1000
+--thread-cpus: expected either --cpus or --thread-cpus, not both|$cli --port 1 --cpus 0 --thread-cpus 0
+--thread-cpus: expected either --cpus or --thread-cpus, not both|$srv --impl a1 --thread-cpus 0 --cpus 0
 EOF2
+	[ ! -e "$TMP/no" ]
 }
 
 @test "--help names every option" {
 	run "$BIN/copyscope-client" --help
 	[ "$status" -eq 0 ]
-	for o in host port size threads duration warmup mode layout busy-poll verify ctl-fd cpus; do
+	for o in host port size threads duration warmup mode layout busy-poll verify ctl-fd cpus \
+		thread-cpus interval intervals-out; do
 		[[ "$output" == *"--$o"* ]]
 	done
 	run "$BIN/copyscope-server" --help
 	[ "$status" -eq 0 ]
-	for o in impl host port ctl-fd cpus; do
+	for o in impl host port ctl-fd cpus thread-cpus; do
 		[[ "$output" == *"--$o"* ]]
 	done
 }
@@ -304,4 +317,101 @@ PY
 	client_ok --size 16k --duration 300ms --warmup 100ms
 	[ "$(value size "$TMP/cli.out")" = 16384 ]
 	stop_server
+}
+
+# csv_sum COLUMN FILE: the sum of a column of an intervals CSV (by header name).
+csv_sum() {
+	awk -F, -v col="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+		{ s += $c } END { printf "%.0f\n", s }' "$2"
+}
+
+@test "the client reports its window interval by interval, and the intervals add up to it" {
+	start_server --impl one-copy
+	client_ok --threads 2 --duration 0.6 --interval 100ms --intervals-out "$TMP/iv.csv"
+	cat "$TMP/cli.out" "$TMP/iv.csv" >&2
+	[ "$(value interval_s "$TMP/cli.out")" = 0.100000 ]
+	[ "$(value intervals "$TMP/cli.out")" = 6 ] # enough for a step to be decided
+	[ "$(head -n 1 "$TMP/iv.csv")" = t_s,bytes,gbps ]
+	[ "$(grep -c . "$TMP/iv.csv")" = 7 ]
+	# the last interval ends where the window does: together they are its bytes
+	[ "$(csv_sum bytes "$TMP/iv.csv")" = "$(value bytes "$TMP/cli.out")" ]
+	[ -n "$(value interval_cv "$TMP/cli.out")" ]
+	step=$(value interval_step "$TMP/cli.out")
+	[ "$step" = 0 ] || [ "$step" = 1 ]
+	if [ "$step" = 0 ]; then
+		[ "$(grep -c '^interval_step_ratio=' "$TMP/cli.out")" = 0 ]
+	fi
+}
+
+@test "in rr mode the intervals count round trips too" {
+	start_server --impl two-copy
+	client_ok --mode rr --size 1000 --duration 0.4 --interval 0.1 --intervals-out "$TMP/iv.csv"
+	cat "$TMP/iv.csv" >&2
+	[ "$(head -n 1 "$TMP/iv.csv")" = t_s,bytes,gbps,round_trips ]
+	[ "$(value intervals "$TMP/cli.out")" = 4 ]
+	[ "$(csv_sum round_trips "$TMP/iv.csv")" = "$(value msgs "$TMP/cli.out")" ]
+	[ "$(csv_sum bytes "$TMP/iv.csv")" = "$(value bytes "$TMP/cli.out")" ]
+}
+
+@test "a last partial interval is dropped from the series, not from the window" {
+	start_server --impl one-copy
+	client_ok --duration 0.25 --interval 0.1 --intervals-out "$TMP/iv.csv"
+	[ "$(value intervals "$TMP/cli.out")" = 2 ]
+	[ "$(grep -c . "$TMP/iv.csv")" = 3 ]
+	[ "$(csv_sum bytes "$TMP/iv.csv")" -lt "$(value bytes "$TMP/cli.out")" ]
+	[ -z "$(value interval_step "$TMP/cli.out")" ] # two intervals decide nothing
+}
+
+@test "a window shorter than the default interval has no intervals and no cv" {
+	start_server --impl one-copy
+	client_ok --duration 0.05 --warmup 0 --intervals-out "$TMP/iv.csv"
+	[ "$(value intervals "$TMP/cli.out")" = 0 ]
+	[ "$(grep -c '^interval_cv=' "$TMP/cli.out")" = 0 ]
+	[ "$(cat "$TMP/iv.csv")" = t_s,bytes,gbps ]
+}
+
+# task_of PID NAME: the thread of PID named NAME (its /proc/PID/task/TID
+# folder), waiting up to 10 s for it to appear.
+task_of() {
+	local t
+	for _ in $(seq 100); do
+		for t in /proc/"$1"/task/*; do
+			if [ "$(cat "$t/comm" 2>/dev/null)" = "$2" ]; then
+				echo "$t"
+				return 0
+			fi
+		done
+		sleep 0.1
+	done
+	echo "no thread $2 in process $1" >&2
+	return 1
+}
+
+# cpus_of TASKDIR: the CPUs that thread may run on, as the kernel lists them.
+cpus_of() {
+	sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$1/status"
+}
+
+@test "--thread-cpus pins connection i's thread on both sides to the i-th CPU of the list, cycling" {
+	read -r a b _ < <(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)))')
+	[ -n "$b" ] || skip "this test needs two CPUs it may run on"
+	# spread: connection i's server and client threads on different CPUs
+	start_server --impl one-copy --thread-cpus "$b,$a"
+	"$BIN/copyscope-client" --port "$PORT" --threads 3 --duration 3 --verify \
+		--thread-cpus "$a,$b" >"$TMP/cli.out" 2>"$TMP/cli.err" &
+	local cli=$! t want
+	local -A client_want=([0]=$a [1]=$b [2]=$a) server_want=([0]=$b [1]=$a [2]=$b)
+	for i in 0 1 2; do
+		t=$(task_of "$cli" "cli-conn-$i")
+		want=${client_want[$i]}
+		echo "client connection $i: $(cpus_of "$t"), want $want" >&2
+		[ "$(cpus_of "$t")" = "$want" ]
+		t=$(task_of "$SRV_PID" "srv-conn-$i")
+		want=${server_want[$i]}
+		echo "server connection $i: $(cpus_of "$t"), want $want" >&2
+		[ "$(cpus_of "$t")" = "$want" ]
+	done
+	wait "$cli" || { cat "$TMP/cli.err" >&2; return 1; }
+	[ "$(value verify_errors "$TMP/cli.out")" = 0 ]
+	[ "$(value bytes "$TMP/cli.out")" -gt 0 ]
 }

@@ -2,6 +2,9 @@
 #include "options.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 Test(options, sizes_with_binary_suffixes)
 {
@@ -52,7 +55,9 @@ Test(options, seconds)
 	cr_assert_float_eq(s, 0.3, 1e-12);
 	cr_assert_eq(parse_seconds("0.5ms", 0.001, 86400, &s), -1, "below the minimum");
 	cr_assert_eq(parse_seconds("1sec", 0, 86400, &s), -1);
-	cr_assert_eq(parse_seconds("5m", 0, 86400, &s), -1, "minutes would be a guess");
+	cr_assert_eq(parse_seconds("5m", 0, 86400, &s), 0, "minutes, as units.h says");
+	cr_assert_float_eq(s, 300.0, 1e-9);
+	cr_assert_eq(parse_seconds("5min", 0, 86400, &s), -1);
 	cr_assert_eq(parse_seconds("ms", 0, 86400, &s), -1);
 }
 
@@ -66,6 +71,56 @@ Test(options, cpu_lists)
 	static const char *bad[] = {"", "a", "1-", "3-1", "0,,1", "0,", "99999"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_assert_eq(parse_cpus(bad[i], &set), -1, "%s", bad[i]);
+}
+
+Test(options, thread_cpu_lists_keep_their_order)
+{
+	struct cpu_sequence seq;
+	cr_assert_eq(parse_cpu_sequence("1,0", &seq), 0);
+	cr_assert_eq(seq.n, 2);
+	cr_assert_eq(seq.cpu[0], 1, "LIST order, not ascending");
+	cr_assert_eq(seq.cpu[1], 0);
+	cr_assert_eq(parse_cpu_sequence("6-7,0-1,4", &seq), 0);
+	static const unsigned short want[] = {6, 7, 0, 1, 4};
+	cr_assert_eq(seq.n, 5);
+	for (unsigned i = 0; i < 5; i++)
+		cr_assert_eq(seq.cpu[i], want[i], "item %u", i);
+}
+
+Test(options, connection_i_gets_the_i_mod_n_th_cpu)
+{
+	struct cpu_sequence seq;
+	cr_assert_eq(parse_cpu_sequence("3,1,2", &seq), 0);
+	static const int want[] = {3, 1, 2, 3, 1, 2, 3};
+	for (uint64_t i = 0; i < 7; i++)
+		cr_assert_eq(cpu_sequence_at(&seq, i), want[i], "connection %llu",
+			     (unsigned long long)i);
+	cr_assert_eq(parse_cpu_sequence("5", &seq), 0);
+	cr_assert_eq(cpu_sequence_at(&seq, 1023), 5, "one CPU: every connection on it");
+}
+
+Test(options, thread_cpu_lists_refuse_duplicates_and_what_cpus_refuses)
+{
+	struct cpu_sequence seq = {.n = 42};
+	static const char *bad[] = {"0,0", "0-2,1", "1,0-3", "", "a", "1-", "3-1", "0,,1", "0,",
+				    "99999", "1, 0"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(parse_cpu_sequence(bad[i], &seq), -1, "%s", bad[i]);
+	cr_assert_eq(seq.n, 42, "untouched on error");
+}
+
+Test(options, the_longest_thread_cpu_list_fits)
+{
+	char list[32];
+	snprintf(list, sizeof(list), "%d-%d", CPU_SETSIZE / 2, CPU_SETSIZE - 1);
+	size_t n = strlen(list);
+	snprintf(list + n, sizeof(list) - n, ",0-%d", CPU_SETSIZE / 2 - 1);
+	struct cpu_sequence *seq = malloc(sizeof(*seq));
+	cr_assert_eq(parse_cpu_sequence(list, seq), 0, "%s", list);
+	cr_assert_eq(seq->n, CPU_SETSIZE);
+	cr_assert_eq(cpu_sequence_at(seq, 0), CPU_SETSIZE / 2);
+	cr_assert_eq(cpu_sequence_at(seq, CPU_SETSIZE - 1), CPU_SETSIZE / 2 - 1);
+	free(seq);
 }
 
 /* One table of units reads and writes sizes: what format_size writes,
