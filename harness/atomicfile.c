@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int atomic_open(struct atomic_file *af, const char *path, char *err, size_t errlen)
@@ -11,7 +12,9 @@ int atomic_open(struct atomic_file *af, const char *path, char *err, size_t errl
 	af->f = NULL;
 	if ((size_t)snprintf(af->path, sizeof(af->path), "%s", path) >= sizeof(af->path))
 		return errmsg_set(err, errlen, "%s: path too long", path);
-	snprintf(af->tmp, sizeof(af->tmp), "%s.tmp", path);
+	struct stat st;
+	af->direct = stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+	snprintf(af->tmp, sizeof(af->tmp), "%s%s", path, af->direct ? "" : ".tmp");
 	if (!(af->f = fopen(af->tmp, "w")))
 		return errmsg_set(err, errlen, "%s: %s", af->tmp, strerror(errno));
 	return 0;
@@ -21,11 +24,13 @@ int atomic_commit(struct atomic_file *af, char *err, size_t errlen)
 {
 	int rc = 0;
 	errno = 0;
-	if (fflush(af->f) || ferror(af->f) || fsync(fileno(af->f)))
+	if (fflush(af->f) || ferror(af->f) || (!af->direct && fsync(fileno(af->f))))
 		rc = errmsg_set(err, errlen, "%s: %s", af->tmp, strerror(errno ? errno : EIO));
 	if (fclose(af->f) && !rc)
 		rc = errmsg_set(err, errlen, "%s: %s", af->tmp, strerror(errno));
 	af->f = NULL;
+	if (af->direct)
+		return rc;
 	if (!rc && rename(af->tmp, af->path))
 		rc = errmsg_set(err, errlen, "%s: %s", af->path, strerror(errno));
 	if (rc)
@@ -38,5 +43,6 @@ void atomic_abort(struct atomic_file *af)
 	if (af->f)
 		fclose(af->f);
 	af->f = NULL;
-	unlink(af->tmp);
+	if (!af->direct)
+		unlink(af->tmp);
 }

@@ -3,7 +3,10 @@
  * flushed, fsync'ed and renamed over PATH, so a reader (or a crash) never
  * sees half of it and the old PATH stays until the new one is complete.
  * Every file copyscope writes whole (summary.csv, env.txt, report.md, the
- * copies of the sweep and event files) goes through it.
+ * copies of the sweep and event files, compare's outputs) goes through it.
+ *
+ * A PATH that exists and is not a regular file (/dev/stdout, /dev/null, a
+ * pipe) is written directly: a rename would replace the device itself.
  *
  * Errors: -1 with one line in err naming the file and the reason; on any
  * error PATH.tmp is removed and PATH is left as it was.
@@ -19,6 +22,7 @@ struct atomic_file {
 	FILE *f; /* write here between open and commit */
 	char path[PATH_MAX];
 	char tmp[PATH_MAX + 8];
+	int direct; /* PATH is not a regular file: written in place */
 };
 
 int atomic_open(struct atomic_file *af, const char *path, char *err, size_t errlen);

@@ -5,6 +5,7 @@
 #include "atomicfile.h"
 #include "results.h"
 #include "schema.h"
+#include "stats.h"
 #include "errmsg.h"
 
 #include <errno.h>
@@ -19,7 +20,9 @@
  * before `rep` names it too. */
 #define ID_MAX	   32
 
-static const char *const stat_suffix[] = {"_median", "_min", "_max", "_cv"};
+/* The statistics of every measured column, in the order of their columns. */
+static const char *const stat_suffix[] = {"_median", "_min", "_max", "_cv", "_ci_lo", "_ci_hi"};
+#define NSTATS (sizeof(stat_suffix) / sizeof(stat_suffix[0]))
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -29,7 +32,7 @@ static int cmp_double(const void *a, const void *b)
 
 int summary_stats_of(const double *values, size_t n, struct summary_stats *out)
 {
-	*out = (struct summary_stats){0, NAN, NAN, NAN, NAN};
+	*out = (struct summary_stats){0, NAN, NAN, NAN, NAN, NAN, NAN};
 	double *v = malloc((n ? n : 1) * sizeof(*v));
 	if (!v)
 		return -1;
@@ -52,8 +55,12 @@ int summary_stats_of(const double *values, size_t n, struct summary_stats *out)
 		if (k >= 2 && mean != 0)
 			out->cv = sqrt(sq / (double)(k - 1)) / fabs(mean);
 	}
+	struct interval ci;
+	int rc = stats_median_ci(v, k, &ci);
+	out->ci_lo = ci.lo;
+	out->ci_hi = ci.hi;
 	free(v);
-	return 0;
+	return rc;
 }
 
 void summary_format_num(double v, char *buf, size_t len)
@@ -132,7 +139,7 @@ static int make_header(const struct sort_ctx *c, int status_col, struct dataset 
 {
 	const struct dataset *runs = c->runs;
 	size_t nmeasured = runs->ncols - (size_t)status_col - 1;
-	out->cols = calloc(c->ncol + 3 + 4 * nmeasured, sizeof(char *));
+	out->cols = calloc(c->ncol + 3 + NSTATS * nmeasured, sizeof(char *));
 	if (!out->cols)
 		return -1;
 	for (size_t i = 0; i < c->ncol; i++)
@@ -142,7 +149,7 @@ static int make_header(const struct sort_ctx *c, int status_col, struct dataset 
 	    add_col(out, "failed", ""))
 		return -1;
 	for (size_t x = (size_t)status_col + 1; x < runs->ncols; x++)
-		for (size_t s = 0; s < 4; s++)
+		for (size_t s = 0; s < NSTATS; s++)
 			if (add_col(out, runs->cols[x], stat_suffix[s]))
 				return -1;
 	return 0;
@@ -176,8 +183,8 @@ static int add_point(const struct sort_ctx *c, int duration_col, int status_col,
 		struct summary_stats st;
 		if (summary_stats_of(scratch, m, &st))
 			return -1;
-		double v[4] = {st.median, st.min, st.max, st.cv};
-		for (size_t s = 0; s < 4; s++) {
+		double v[NSTATS] = {st.median, st.min, st.max, st.cv, st.ci_lo, st.ci_hi};
+		for (size_t s = 0; s < NSTATS; s++) {
 			summary_format_num(v[s], num, sizeof(num));
 			if (add_cell(out, &k, num))
 				return -1;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dataset.h"
+#include "stats.h"
 #include "summary.h"
 
 /* runs.csv's columns as run.c writes them (README, "CSV columns"), the measured ones cut short:
@@ -78,6 +79,20 @@ Test(summary, cv_is_undefined_for_one_value_or_zero_mean)
 	cr_expect_float_eq(st.median, 0, 0);
 }
 
+Test(summary, interval_of_the_median_holds_it_and_is_the_stats_one)
+{
+	double v[] = {10.5, 9.75, NAN, 11.25, 10, 12.5};
+	struct summary_stats st;
+	cr_assert_eq(summary_stats_of(v, 6, &st), 0);
+	struct interval iv;
+	cr_assert_eq(stats_median_ci(v, 6, &iv), 0);
+	cr_expect_eq(st.ci_lo, iv.lo);
+	cr_expect_eq(st.ci_hi, iv.hi);
+	cr_expect(st.ci_lo <= st.median && st.median <= st.ci_hi, "%g not in [%g, %g]", st.median,
+		  st.ci_lo, st.ci_hi);
+	cr_expect(st.min <= st.ci_lo && st.ci_hi <= st.max);
+}
+
 Test(summary, empty_values_are_skipped_and_none_gives_nan)
 {
 	double v[] = {NAN, 7, NAN, 1};
@@ -89,6 +104,7 @@ Test(summary, empty_values_are_skipped_and_none_gives_nan)
 	summary_stats_of(none, 2, &st);
 	cr_expect_eq(st.n, 0);
 	cr_expect(isnan(st.median) && isnan(st.min) && isnan(st.max) && isnan(st.cv));
+	cr_expect(isnan(st.ci_lo) && isnan(st.ci_hi));
 }
 
 Test(summary, numbers_read_back_as_written)
@@ -125,7 +141,10 @@ Test(summary, one_row_per_point_with_identity_and_counts)
 	cr_expect_str_eq(sum.cols[10], "failed");
 	cr_expect_str_eq(sum.cols[11], "bytes_median");
 	cr_expect_str_eq(sum.cols[14], "bytes_cv");
-	cr_expect_eq(sum.ncols, 11 + 3 * 4);
+	cr_expect_str_eq(sum.cols[15], "bytes_ci_lo");
+	cr_expect_str_eq(sum.cols[16], "bytes_ci_hi");
+	cr_expect_str_eq(sum.cols[17], "throughput_gbps_median");
+	cr_expect_eq(sum.ncols, 11 + 3 * 6);
 	cr_expect_eq(dataset_col(&sum, "rep_median"), -1, "rep is identity, not measured");
 	cr_expect_eq(dataset_col(&sum, "warmup_s_median"), -1);
 	cr_expect_eq(dataset_col(&sum, "offloads"), -1, "offloads describes a run, not a point");
@@ -141,6 +160,12 @@ Test(summary, one_row_per_point_with_identity_and_counts)
 	cr_expect_str_eq(cell(&sum, 1, "bytes_max"), "300");
 	cr_expect_str_eq(cell(&sum, 1, "throughput_gbps_median"), "2");
 	cr_expect_str_eq(cell(&sum, 0, "bytes_cv"), "", "one value: no cv");
+	cr_expect_str_eq(cell(&sum, 0, "bytes_ci_lo"), "50",
+			 "one value: the interval is that value");
+	cr_expect_str_eq(cell(&sum, 0, "bytes_ci_hi"), "50");
+	cr_expect_str_eq(cell(&sum, 1, "bytes_ci_lo"), "100",
+			 "two values: the interval spans them");
+	cr_expect_str_eq(cell(&sum, 1, "bytes_ci_hi"), "300");
 	dataset_free(&sum);
 }
 
@@ -159,6 +184,7 @@ Test(summary, failed_runs_are_counted_and_left_out)
 	cr_expect_str_eq(cell(&sum, 0, "bytes_median"), "150");
 	cr_expect_str_eq(cell(&sum, 0, "bytes_max"), "200");
 	cr_expect_str_eq(cell(&sum, 0, "lat_p50_us_median"), "20");
+	cr_expect_str_eq(cell(&sum, 0, "bytes_ci_hi"), "200", "the failed run's 999 is left out");
 	dataset_free(&sum);
 }
 
@@ -172,7 +198,11 @@ Test(summary, column_never_measured_gives_empty_cells_never_zero)
 	cr_expect_str_eq(cell(&sum, 0, "lat_p50_us_min"), "");
 	cr_expect_str_eq(cell(&sum, 0, "lat_p50_us_max"), "");
 	cr_expect_str_eq(cell(&sum, 0, "lat_p50_us_cv"), "");
+	cr_expect_str_eq(cell(&sum, 0, "lat_p50_us_ci_lo"), "");
+	cr_expect_str_eq(cell(&sum, 0, "lat_p50_us_ci_hi"), "");
 	cr_expect_str_eq(cell(&sum, 0, "bytes_cv"), "0");
+	cr_expect_str_eq(cell(&sum, 0, "bytes_ci_lo"), "100");
+	cr_expect_str_eq(cell(&sum, 0, "bytes_ci_hi"), "100");
 	dataset_free(&sum);
 }
 
@@ -183,6 +213,8 @@ Test(summary, point_whose_runs_all_failed_has_a_row_of_empty_stats)
 	cr_assert_eq(sum.nrows, 1);
 	cr_expect_str_eq(cell(&sum, 0, "failed"), "1");
 	cr_expect_str_eq(cell(&sum, 0, "bytes_median"), "");
+	cr_expect_str_eq(cell(&sum, 0, "bytes_ci_lo"), "");
+	cr_expect_str_eq(cell(&sum, 0, "bytes_ci_hi"), "");
 	dataset_free(&sum);
 }
 
