@@ -3,7 +3,7 @@
 # machine's PMU? For the first machine with a hardware PMU: a small grid
 # under `copyscope run` with the event set `copyscope events` picks for the
 # PMU (two-copy and one-copy, 16 KiB and 64 KiB, stream, 1 connection,
-# server and client pinned to two different CPUs), then three checks:
+# placement spread: server and client on different CPUs), then three checks:
 #   1. every cache-level counter ran: its running fraction is > 0 on both
 #      sides of every run (a group that never got on the PMU reads 0);
 #   2. the client, which receives on another CPU than the sender, has at
@@ -68,18 +68,15 @@ if [ "${#LEVEL_KEYS[@]}" -eq 0 ] || [ -z "$L1_KEY" ]; then
 	bench_die 1 "$EVENTS: no cache level, or no L1 key"
 fi
 
-# Two different CPUs this process may run on: the first two of its affinity list.
-mapfile -t CPUS < <(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status | tr ',' '\n' |
-	awk -F- '{ hi = (NF > 1) ? $2 : $1; for (c = $1; c <= hi; c++) print c }' | head -n 2)
-if [ "${#CPUS[@]}" -lt 2 ]; then
+# placement spread puts the client on another CPU than the server (placement.h).
+if [ "$(nproc)" -lt 2 ]; then
 	echo "pmu-check: one CPU only: the receiver cannot run on another CPU than the sender; nothing checked, nothing recorded."
 	exit 0
 fi
-SRV_CPU=${CPUS[0]} CLI_CPU=${CPUS[1]}
 
 CSV=$BENCH_TMP/runs.csv
 echo "pmu-check: $(bench_machine); event set $SET ($SET_LINE)"
-echo "grid: ${IMPLS[*]} x ${SIZES[*]} B, stream, 1 connection, server on CPU $SRV_CPU, client on CPU $CLI_CPU; $PAIRS rounds, ${DURATION}s after ${WARMUP}s warm-up"
+echo "grid: ${IMPLS[*]} x ${SIZES[*]} B, stream, 1 connection, placement spread (server and client on different CPUs); $PAIRS rounds, ${DURATION}s after ${WARMUP}s warm-up"
 POINTS=()
 for impl in "${IMPLS[@]}"; do for size in "${SIZES[@]}"; do POINTS+=("$impl:$size"); done; done
 for ((r = 1; r <= PAIRS; r++)); do
@@ -88,7 +85,7 @@ for ((r = 1; r <= PAIRS; r++)); do
 		impl=${p%%:*} size=${p#*:}
 		bench_spawn "$BENCH_TMP/run.err" "$COPYSCOPE" run --impl "$impl" --size "$size" --threads 1 \
 			--mode stream --duration "$DURATION" --warmup "$WARMUP" --events "$EVENTS" \
-			--server-cpus "$SRV_CPU" --client-cpus "$CLI_CPU" --out "$CSV"
+			--placement spread --out "$CSV"
 		bench_wait "$SPAWNED_PID" || bench_die 1 "copyscope run --impl $impl --size $size failed: $(tail -n3 "$BENCH_TMP/run.err")"
 	done
 done
@@ -151,7 +148,7 @@ if [ "$RECORD" = 1 ]; then
 		echo "- command: \`$BENCH_CMDLINE\` (pairs $PAIRS, ${DURATION} s measured after ${WARMUP} s warm-up)"
 		echo "- machine: $(bench_machine)"
 		echo "- event set: \`$EVENTS\` ($SET_LINE)"
-		echo "- grid: \`copyscope run --mode stream --threads 1 --server-cpus $SRV_CPU --client-cpus $CLI_CPU\`, ${IMPLS[*]} x ${SIZES[*]} B; medians over the rounds"
+		echo "- grid: \`copyscope run --mode stream --threads 1 --placement spread\`, ${IMPLS[*]} x ${SIZES[*]} B; medians over the rounds"
 		echo
 		echo "| impl | size | srv ${L1_KEY}/KiB | cli ${L1_KEY}/KiB |"
 		echo "|---|---:|---:|---:|"

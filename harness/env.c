@@ -3,6 +3,7 @@
  * on this machine is written as an empty value, never guessed.
  */
 #include "env.h"
+#include "cputopo.h"
 #include "atomicfile.h"
 #include "errmsg.h"
 
@@ -136,6 +137,12 @@ static void write_machine(FILE *f)
 	proc_field("/proc/meminfo", "MemTotal", buf, sizeof(buf));
 	buf[strspn(buf, "0123456789")] = '\0';
 	put(f, "mem_total_kib", buf);
+	static struct cpu_topo topo;
+	char err[256];
+	if (cputopo_read(&topo, err, sizeof(err)))
+		put(f, "cpu_topology", ""); /* unknown: an empty value, as for any key */
+	else
+		cputopo_describe(&topo, f);
 	char reason[256] = "";
 	int pmu = counters_hw_pmu_available(reason, sizeof(reason));
 	put(f, "hw_pmu", pmu ? "yes" : "no");
@@ -197,6 +204,11 @@ static void write_sweep(FILE *f, const struct sweep_config *cfg, uint64_t seed, 
 		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? " " : "",
 			 cfg->topologies[i]);
 	put(f, "topology", buf);
+	buf[0] = '\0';
+	for (size_t i = 0; i < cfg->n_placements; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? " " : "",
+			 cfg->placements[i]);
+	put(f, "placement", buf);
 	snprintf(buf, sizeof(buf), "%u", cfg->reps);
 	put(f, "reps", buf);
 	snprintf(buf, sizeof(buf), "%g", cfg->duration_s);

@@ -5,9 +5,11 @@
  * env.txt is a block of key=value lines (one each, in this order, a value
  * never holds a newline; an unknown value is empty), ended by the first
  * empty line:
- *   date kernel arch cpu_model cpus mem_total_kib hw_pmu hw_pmu_reason libpfm
- *   gnuplot perf_event_paranoid optmem_max tcp_rmem tcp_wmem lo_mtu governor
- *   git_rev sweep events seed order topology reps duration_s warmup_s command
+ *   date kernel arch cpu_model cpus mem_total_kib cpu_topology smt_siblings
+ *   llc_shared (cputopo.h: the CPUs copyscope may use) hw_pmu hw_pmu_reason
+ *   libpfm gnuplot perf_event_paranoid optmem_max tcp_rmem tcp_wmem lo_mtu
+ *   governor git_rev sweep events seed order topology placement reps
+ *   duration_s warmup_s command
  * then the copies of the sweep file and the event file, each after a line
  * "# --- sweep file: PATH ---" / "# --- event file: PATH ---".
  *

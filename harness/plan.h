@@ -2,7 +2,7 @@
  * plan — the runs of a sweep, in the order they run.
  *
  * The plan is every point of the grid (impls x modes x topologies x layouts
- * x busy_poll x sizes x threads) times reps (numbered from 1). Shuffled
+ * x busy_poll x placements x sizes x threads) times reps (numbered from 1). Shuffled
  * order runs the reps in rounds: round r holds every point's rep r, in an
  * order drawn from the seed afresh for each round, so drift over time
  * spreads over all points and an interrupted sweep has even coverage. The
@@ -30,6 +30,7 @@
 struct planned_run {
 	const char *impl, *mode, *topology, *layout;
 	int busy_poll;
+	const char *placement; /* "free", "same", "spread" */
 	unsigned long msg_size;
 	unsigned threads;
 	unsigned rep;
@@ -54,10 +55,28 @@ void run_plan_free(struct run_plan *plan);
 
 /*
  * The raw log base name of a run: <impl>_<mode>_<size>B_<threads>t, then
- * _<layout> / _busypoll / _<topology> only where they differ from the
- * defaults (scattered, off, loopback), then _r<rep>.
+ * _<layout> / _busypoll / _<topology> / _<placement> only where they differ
+ * from the defaults (scattered, off, loopback, free), then _r<rep>.
  */
 void planned_run_name(const struct planned_run *run, char *buf, size_t len);
+
+/* Point p of the grid (0 <= p < sweep_config_points), rep 1. */
+struct planned_run run_plan_point(const struct sweep_config *cfg, size_t p);
+
+/*
+ * The grid point of every row of runs (a runs.csv read back) into
+ * point_of[0..runs->nrows-1]: its index, or -1 for a row of another grid.
+ */
+int run_plan_rows_points(const struct sweep_config *cfg, const struct dataset *runs,
+			 long *point_of, char *err, size_t errlen);
+
+/*
+ * One more round (reps = auto): point points[i] with rep reps[i], shuffled
+ * when cfg is (the order drawn from seed and round), into plan (replacing
+ * what it held). 0 or -1 (ENOMEM).
+ */
+int run_plan_round(const struct sweep_config *cfg, uint64_t seed, unsigned round,
+		   const size_t *points, const unsigned *reps, size_t n, struct run_plan *plan);
 
 /* Estimated wall time of n runs of cfg, seconds. */
 double sweep_estimate_s(const struct sweep_config *cfg, size_t n);

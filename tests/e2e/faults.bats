@@ -226,7 +226,9 @@ small_sweep() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$(rows "$dir/runs.csv")" -eq 20 ]
-	dups=$(awk -F, 'NR > 1 { print $1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$dir/runs.csv" | sort | uniq -d)
+	# a run is its point and rep: every column up to rep
+	dups=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "rep") last = i; next }
+		{ k = ""; for (i = 1; i <= last; i++) k = k "," $i; print k }' "$dir/runs.csv" | sort | uniq -d)
 	[ -z "$dups" ]
 	[ "$(rows "$dir/summary.csv")" -eq 4 ]
 	whole_rows "$dir/runs.csv"

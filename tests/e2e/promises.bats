@@ -204,13 +204,14 @@ END {
 
 # --- 3. failed rows --------------------------------------------------------------
 
-# The columns run.c's run_row_template sets before a run: identity, then
-# duration_s, warmup_s, offloads and status. Everything after status is measured.
-IDENTITY="impl mode topology mtu layout busy_poll msg_size threads rep duration_s warmup_s offloads status"
+# The columns before status (row.c's row_template sets most before a run):
+# identity, then duration_s, warmup_s, offloads, where the threads ran, and
+# status. Everything after status is measured.
+IDENTITY="impl mode topology mtu layout busy_poll placement msg_size threads rep duration_s warmup_s offloads placed srv_cpus cli_cpus status"
 
 # failed_row_empty FILE STATUS: the last row has that status, its identity
-# filled (mtu and offloads may be empty: lo unreadable), and every column
-# after status empty.
+# filled (mtu and offloads may be empty: lo unreadable; placed, srv_cpus and
+# cli_cpus are measured, so empty), and every column after status empty.
 failed_row_empty() {
 	awk -F, -v want="$2" -v ident="$IDENTITY" '
 NR == 1 { for (i = 1; i <= NF; i++) { c[$i] = i; names[i] = $i }; n = NF; next }
@@ -222,7 +223,9 @@ END {
 	if (c["status"] != k) { print "status is column " c["status"] ", expected " k; exit 1 }
 	if ($c["status"] != want) { print "status " $c["status"] ", expected " want; exit 1 }
 	for (j = 1; j <= k; j++)
-		if (id[j] != "mtu" && id[j] != "offloads" && $c[id[j]] == "") { print id[j] " is empty"; bad++ }
+		if (id[j] ~ /^(placed|srv_cpus|cli_cpus)$/) {
+			if ($c[id[j]] != "") { print id[j] " = " $c[id[j]] " in a failed row"; bad++ }
+		} else if (id[j] != "mtu" && id[j] != "offloads" && $c[id[j]] == "") { print id[j] " is empty"; bad++ }
 	for (i = c["status"] + 1; i <= n; i++) {
 		measured++
 		if ($i != "") { printf "%s = %s in a failed row\n", names[i], $i; bad++ }

@@ -204,7 +204,7 @@ hw_pmu() {
 	run "$CS" run --impl one-copy --size 64 --warmup 0 --duration 0.3 --events perfcfg/events/parte.events
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 2 ]
-	want="impl,mode,topology,mtu,layout,busy_poll,msg_size,threads,rep,duration_s,warmup_s,offloads,status,bytes,msgs,throughput_gbps,lat_p50_us,lat_p90_us,lat_p99_us,lat_p999_us,lat_max_us,verify_errors,zc_sends,zc_completions,zc_copied,zc_enobufs,srv_utime_s,srv_stime_s,cli_utime_s,cli_stime_s"
+	want="impl,mode,topology,mtu,layout,busy_poll,placement,msg_size,threads,rep,duration_s,warmup_s,offloads,placed,srv_cpus,cli_cpus,status,bytes,msgs,throughput_gbps,lat_p50_us,lat_p90_us,lat_p99_us,lat_p999_us,lat_max_us,intervals,interval_cv,interval_step,interval_step_ratio,verify_errors,zc_sends,zc_completions,zc_copied,zc_enobufs,srv_utime_s,srv_stime_s,cli_utime_s,cli_stime_s,cpu_overlap"
 	for side in srv cli; do # TCP_INFO at the window's edges (docs/results.md)
 		for f in segs_out segs_in data_segs_out data_segs_in bytes_sent bytes_acked bytes_received \
 			retrans busy_pct rwnd_limited_pct sndbuf_limited_pct srtt_us rttvar_us cwnd \
@@ -243,4 +243,57 @@ hw_pmu() {
 	echo "$output" >"$T/row.csv"
 	[ "$(col msg_size "$T/row.csv")" = 1024 ]
 	[ "$(col duration_s "$T/row.csv")" = 0.2 ]
+}
+
+@test "placement same: each connection's threads share a CPU, and the row says so" {
+	run "$CS" run --impl two-copy --size 16K --threads 2 --warmup 0.2 --duration 0.5 \
+		--placement same --out "$T/runs.csv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(col status "$T/runs.csv")" = ok ]
+	[ "$(col placement "$T/runs.csv")" = same ]
+	[ "$(col placed "$T/runs.csv")" = same ]
+	awk -v o="$(col cpu_overlap "$T/runs.csv")" 'BEGIN { exit !(o >= 0.9) }'
+	[ -n "$(col srv_cpus "$T/runs.csv")" ]
+}
+
+@test "placement spread: the sides run on different CPUs, measured by the kernel" {
+	[ "$(nproc)" -ge 2 ] || skip "spread needs two CPUs; this machine lets us use $(nproc)"
+	run "$CS" run --impl one-copy --size 16K --threads 2 --warmup 0.2 --duration 0.5 \
+		--placement spread --out "$T/runs.csv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(col placement "$T/runs.csv")" = spread ]
+	[ "$(col placed "$T/runs.csv")" = spread ]
+	awk -v o="$(col cpu_overlap "$T/runs.csv")" 'BEGIN { exit !(o <= 0.1) }'
+	# no CPU in both lists: "0:100" against "1:100"
+	srv=$(col srv_cpus "$T/runs.csv") cli=$(col cli_cpus "$T/runs.csv")
+	[ -n "$srv" ]
+	[ -n "$cli" ]
+	for c in $(echo "$srv" | tr ';' '\n' | cut -d: -f1); do
+		run grep -qx "$c" <(echo "$cli" | tr ';' '\n' | cut -d: -f1)
+		[ "$status" -eq 1 ]
+	done
+}
+
+@test "placement free: where they ran is recorded, and placed is measured" {
+	run "$CS" run --impl two-copy --size 4K --threads 1 --warmup 0.2 --duration 0.3 --out "$T/runs.csv"
+	[ "$status" -eq 0 ]
+	[ "$(col placement "$T/runs.csv")" = free ]
+	case $(col placed "$T/runs.csv") in same|spread|mixed) ;; *) false ;; esac
+	[ -n "$(col cli_cpus "$T/runs.csv")" ]
+}
+
+@test "placement refuses what it cannot do: one line, exit 2, nothing written" {
+	run "$CS" run --impl two-copy --size 4K --placement spread --server-cpus 0 --out "$T/r.csv"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"--server-cpus"*"--placement free"* ]]
+	run taskset -c 0 "$CS" run --impl two-copy --size 4K --placement spread --out "$T/r.csv"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"spread: needs two CPUs"* ]]
+	run "$CS" run --impl two-copy --size 4K --placement near --out "$T/r.csv"
+	[ "$status" -eq 2 ]
+	[ ! -e "$T/r.csv" ]
 }

@@ -121,28 +121,34 @@ EOF
 	[ "$status" -eq 0 ]
 }
 
-@test "quick grid: raw logs named by the run's parameters" {
+@test "quick grid: raw logs and intervals named by the run's parameters" {
 	for rep in 1 2; do
 		for impl in two-copy one-copy zero-copy uring-zc; do
 			for mode in stream rr; do
 				for size in 1024 16384; do
-					[ -s "$QUICK/raw/${impl}_${mode}_${size}B_1t_r$rep.server.log" ]
-					[ -s "$QUICK/raw/${impl}_${mode}_${size}B_1t_r$rep.client.log" ]
+					base=$QUICK/raw/${impl}_${mode}_${size}B_1t_same_r$rep
+					[ -s "$base.server.log" ]
+					[ -s "$base.client.log" ]
+					# the window interval by interval: a header, then 0.3 s of 0.1 s intervals
+					head -n1 "$base.intervals.csv" | grep -q '^t_s,bytes,gbps'
+					[ "$(tail -n +2 "$base.intervals.csv" | wc -l)" -ge 2 ]
 				done
 			done
 		done
 	done
-	[ "$(ls "$QUICK/raw" | wc -l)" = 64 ]
+	[ "$(ls "$QUICK/raw" | wc -l)" = 96 ]
 }
 
 @test "quick grid: env.txt, sweep.ini and events.events describe the run" {
 	cmp "$QUICK/sweep.ini" "$REPO/perfcfg/sweeps/quick.ini"
 	cmp "$QUICK/events.events" "$REPO/perfcfg/events/software.events"
-	for key in date kernel cpu_model cpus mem_total_kib hw_pmu libpfm gnuplot \
-		perf_event_paranoid optmem_max tcp_rmem tcp_wmem lo_mtu governor git_rev \
-		sweep events seed topology; do
+	for key in date kernel cpu_model cpus mem_total_kib cpu_topology smt_siblings llc_shared \
+		hw_pmu libpfm gnuplot perf_event_paranoid optmem_max tcp_rmem tcp_wmem lo_mtu \
+		governor git_rev sweep events seed topology placement; do
 		grep -q "^$key=" "$QUICK/env.txt" || { echo "no $key= in env.txt"; false; }
 	done
+	# the CPUs it may use, as sysfs groups them: "cpu_topology=2 CPUs, 1 package, ..."
+	grep -Eq "^cpu_topology=$(nproc) CPUs?, [0-9]+ packages?, [0-9]+ cores?, " "$QUICK/env.txt"
 	grep -Eq '^hw_pmu=(yes|no)$' "$QUICK/env.txt"
 	grep -Eq '^seed=[0-9]+$' "$QUICK/env.txt"
 	grep -q '^# --- sweep file: ' "$QUICK/env.txt"
@@ -162,7 +168,7 @@ EOF
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"16 points x 2 reps = 32 runs"* ]]
 	[[ "$output" == *"estimated wall time"* ]]
-	[[ "$output" == *"two-copy_stream_1024B_1t_r1"* ]]
+	[[ "$output" == *"two-copy_stream_1024B_1t_same_r1"* ]]
 	[ "$(grep -c '_r[12]$' <<<"$output")" = 32 ]
 	[ ! -e "$BATS_TEST_TMPDIR/dry" ]
 }
@@ -311,4 +317,70 @@ expect_bad_line() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == *",srv_task_clock,"* ]]
 	[[ "${lines[0]}" != *",srv_cycles,"* ]]
+}
+
+# Writes sweeps/NAME.ini: 2 points, reps = auto, plus extra lines; prints its path.
+auto_sweep() {
+	local name=$1
+	shift
+	local f="$BATS_TEST_TMPDIR/sweeps/$name.ini"
+	printf '%s\n' "impls = two-copy one-copy" "sizes = 4K" "threads = 1" "duration = 0.1" \
+		"warmup = 0.05" "reps = auto" "min_reps = 2" "max_reps = 3" "events = software" \
+		"$@" >"$f"
+	echo "$f"
+}
+
+# rows of runs.csv per point (impl,msg_size): "N impl,size" lines
+rows_per_point() {
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ n[$c["impl"] "," $c["msg_size"]]++ } END { for (k in n) print n[k], k }' "$1"
+}
+
+@test "reps = auto: every point gets min_reps, then rounds repeat the noisy ones up to max_reps" {
+	# a 0.1% target: two 0.1 s loopback runs practically never agree that closely
+	sweep=$(auto_sweep tight "target = 0.1%")
+	run "$CS" sweep "$sweep" --out "$BATS_TEST_TMPDIR/res"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"reps auto: then rounds of the points whose median's 95% interval is wider than +-0.1%, up to 3 reps"* ]]
+	[[ "$output" == *"reps auto: round 3: "*" points not yet within +-0.1%"* ]]
+	[[ "$output" == *"reps auto: "*" of 2 points within +-0.1%"* ]]
+	rows_per_point "$BATS_TEST_TMPDIR/res/runs.csv" >"$BATS_TEST_TMPDIR/n"
+	cat "$BATS_TEST_TMPDIR/n"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/n")" -eq 2 ]
+	# between min_reps and max_reps each, and no rep number twice
+	awk '$1 < 2 || $1 > 3 { exit 1 }' "$BATS_TEST_TMPDIR/n"
+	awk '$1 == 3 { found = 1 } END { exit !found }' "$BATS_TEST_TMPDIR/n"
+	[ -z "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ print $c["impl"], $c["msg_size"], $c["rep"] }' "$BATS_TEST_TMPDIR/res/runs.csv" |
+		sort | uniq -d)" ]
+}
+
+@test "reps = auto: a loose target stops at min_reps; the budget caps the extra rounds" {
+	sweep=$(auto_sweep loose "target = 50%")
+	run "$CS" sweep "$sweep" --out "$BATS_TEST_TMPDIR/loose" --quiet
+	[ "$status" -eq 0 ]
+	[ "$(rows_per_point "$BATS_TEST_TMPDIR/loose/runs.csv" | awk '{ s += $1 } END { print s }')" -eq 4 ]
+	# a 1 s budget is spent by the first rounds, which every point gets anyway
+	sweep=$(auto_sweep budget "target = 0.1%" "budget = 1")
+	run "$CS" sweep "$sweep" --out "$BATS_TEST_TMPDIR/budget"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(rows_per_point "$BATS_TEST_TMPDIR/budget/runs.csv" | awk '{ s += $1 } END { print s }')" -eq 4 ]
+	[[ "$output" == *"the budget ran out"* ]]
+}
+
+@test "reps = auto: --dry-run says rounds may follow; --resume gives a point its min_reps" {
+	sweep=$(auto_sweep dry "target = 50%")
+	run "$CS" sweep "$sweep" --out "$BATS_TEST_TMPDIR/dry" --dry-run
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"then: rounds of the points not yet within +-50% (reps = auto)"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/dry" ]
+	run "$CS" sweep "$sweep" --out "$BATS_TEST_TMPDIR/res" --quiet
+	[ "$status" -eq 0 ]
+	# a point that lost a row (as after an interrupt) gets it back on --resume
+	sed -i '$d' "$BATS_TEST_TMPDIR/res/runs.csv"
+	run "$CS" sweep --resume "$BATS_TEST_TMPDIR/res" --quiet
+	[ "$status" -eq 0 ]
+	[ "$(rows_per_point "$BATS_TEST_TMPDIR/res/runs.csv" | awk '{ s += $1 } END { print s }')" -eq 4 ]
 }

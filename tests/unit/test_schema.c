@@ -68,7 +68,8 @@ Test(schema, a_point_is_named_by_its_point_columns_then_rep)
 {
 	size_t point = 0;
 	for (size_t i = 0; i < schema_nfixed; i++) {
-		if (schema_fixed[i].kind != COL_POINT)
+		if (schema_fixed[i].kind != COL_POINT ||
+		    !strcmp(schema_fixed[i].name, SCHEMA_PLACEMENT))
 			continue;
 		cr_assert_lt(point, schema_npoint);
 		cr_expect_str_eq(schema_fixed[i].name, schema_point[point], "point column %zu", point);
@@ -77,12 +78,29 @@ Test(schema, a_point_is_named_by_its_point_columns_then_rep)
 	cr_expect_eq(point, schema_npoint);
 }
 
+Test(schema, placement_names_a_point_and_comes_before_rep)
+{
+	size_t placement = schema_nfixed, rep = schema_nfixed;
+	for (size_t i = 0; i < schema_nfixed; i++) {
+		if (!strcmp(schema_fixed[i].name, SCHEMA_PLACEMENT))
+			placement = i;
+		if (!strcmp(schema_fixed[i].name, SCHEMA_REP))
+			rep = i;
+	}
+	cr_assert_lt(placement, rep);
+	cr_expect_eq(schema_fixed[placement].kind, COL_POINT);
+}
+
 Test(schema, workload_columns_name_the_key_they_copy)
 {
 	for (size_t i = 0; i < schema_nfixed; i++) {
 		const struct column *c = &schema_fixed[i];
 		if (c->kind == COL_WORKLOAD)
 			cr_expect(c->source != FROM_HARNESS && c->key && c->key[0], "%s", c->name);
+		else if (c->kind == COL_MEASURED)
+			cr_expect(c->source == FROM_HARNESS && !c->key && i > 0 &&
+				      schema_fixed[i - 1].kind != COL_POINT,
+				  "%s", c->name);
 		else
 			cr_expect(c->source == FROM_HARNESS && !c->key, "%s", c->name);
 	}

@@ -580,15 +580,57 @@ Test(sweepfile, sequential_plan_is_grid_order_with_reps_together)
 
 Test(sweepfile, raw_names_add_only_what_differs_from_the_defaults)
 {
-	struct planned_run r = {"one-copy", "stream", "loopback", "scattered", 0, 16384, 4, 2};
+	struct planned_run r = {"one-copy", "stream", "loopback", "scattered", 0, "free", 16384, 4, 2};
 	char name[256];
 	planned_run_name(&r, name, sizeof(name));
 	cr_expect_str_eq(name, "one-copy_stream_16384B_4t_r2");
 	r.layout = "contiguous";
 	r.busy_poll = 1;
 	r.topology = "netns";
+	r.placement = "spread";
 	planned_run_name(&r, name, sizeof(name));
-	cr_expect_str_eq(name, "one-copy_stream_16384B_4t_contiguous_busypoll_netns_r2");
+	cr_expect_str_eq(name, "one-copy_stream_16384B_4t_contiguous_busypoll_netns_spread_r2");
+}
+
+Test(sweepfile, placement_is_a_grid_dimension_and_defaults_to_free)
+{
+	struct sweep_config cfg;
+	char err[512];
+	cr_assert_eq(parse("impls = a1\nsizes = 1K\nthreads = 1\nduration = 1\n", &cfg, err,
+			   sizeof(err)),
+		     0, "%s", err);
+	cr_assert_eq(cfg.n_placements, 1);
+	cr_expect_str_eq(cfg.placements[0], "free");
+	sweepfile_free(&cfg);
+	cr_assert_eq(parse("impls = a1\nsizes = 1K\nthreads = 1 2\nduration = 1\n"
+			   "placement = same spread\n",
+			   &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	cr_expect_eq(sweep_config_points(&cfg), 4);
+	struct run_plan plan;
+	cr_assert_eq(run_plan_build(&cfg, 1, &plan), 0);
+	size_t same = 0;
+	for (size_t i = 0; i < plan.n; i++)
+		same += !strcmp(plan.runs[i].placement, "same");
+	cr_expect_eq(same, 2);
+	run_plan_free(&plan);
+	sweepfile_free(&cfg);
+	expect_error("impls = a1\nsizes = 1K\nthreads = 1\nduration = 1\nplacement = near\n", 5,
+		     "placement: near:");
+}
+
+Test(sweepfile, placement_that_pins_refuses_cpu_lists)
+{
+	expect_error("impls = a1\nsizes = 1K\nthreads = 1\nduration = 1\nserver_cpus = 0\n"
+		     "placement = free spread\n",
+		     6, "placement spread pins the threads itself: drop server_cpus");
+	struct sweep_config cfg;
+	char err[512];
+	cr_expect_eq(parse("impls = a1\nsizes = 1K\nthreads = 1\nduration = 1\nclient_cpus = 0\n"
+			   "placement = free\n",
+			   &cfg, err, sizeof(err)),
+		     0, "%s", err);
+	sweepfile_free(&cfg);
 }
 
 Test(sweepfile, resume_drops_runs_already_in_runs_csv)
@@ -597,6 +639,7 @@ Test(sweepfile, resume_drops_runs_already_in_runs_csv)
 	load_grid("", &cfg);
 	struct run_plan plan;
 	cr_assert_eq(run_plan_build(&cfg, 3, &plan), 0);
+	/* written before placement was a column: its runs were unpinned, free */
 	const char *csv = "impl,mode,topology,layout,busy_poll,msg_size,threads,rep,status\n"
 			  "two-copy,stream,loopback,scattered,0,1024,2,3,ok\n"
 			  "one-copy,stream,loopback,scattered,0,256,1,1,failed:timeout\n"
