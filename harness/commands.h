@@ -17,5 +17,7 @@ int cmd_sweep(int argc, char **argv);  /* sweep.c:  a grid of runs into a result
 int cmd_table(int argc, char **argv);  /* table.c:  per-cache-level miss tables */
 int cmd_report(int argc, char **argv); /* report.c: the Part E report */
 int cmd_figdata(int argc, char **argv); /* figdata.c: the figures' data, for plots/ */
+int cmd_compare(int argc, char **argv); /* compare.c: two results folders, point by point */
+int cmd_top(int argc, char **argv);     /* top.c:     where the CPU went, from sampled runs */
 
 #endif

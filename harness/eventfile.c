@@ -68,11 +68,83 @@ static int append(struct event_set *set, const char *key, const char *level, con
 	return 0;
 }
 
+void eventfile_sample_defaults(struct sample_spec *sample)
+{
+	memset(sample, 0, sizeof(*sample));
+	sample->hz = SAMPLE_HZ_DEFAULT;
+	char list[] = SAMPLE_EVENTS_DEFAULT;
+	for (char *e = strtok(list, ","); e && sample->n < SAMPLE_ALT_MAX; e = strtok(NULL, ","))
+		snprintf(sample->event[sample->n++], sizeof(sample->event[0]), "%s", e);
+}
+
+/* "event=a,b,c" of a sample line into sample (defaults already there). */
+static int parse_sample_events(struct event_set *set, const char *list, int line, char *err,
+			       size_t errlen)
+{
+	struct sample_spec *sm = &set->sample;
+	sm->n = 0;
+	const char *p = list;
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		char name[EVENT_NAME_MAX + 2];
+		snprintf(name, sizeof(name), "%.*s", (int)(len > EVENT_NAME_MAX ? EVENT_NAME_MAX + 1
+										  : len),
+			 p);
+		if (!valid_name(name))
+			return errmsg_set(err, errlen,
+					  "%s:%d: sample event=: expected event names separated by "
+					  "commas, each at most %d printable characters",
+					  set->source, line, EVENT_NAME_MAX);
+		if (sm->n == SAMPLE_ALT_MAX)
+			return errmsg_set(err, errlen, "%s:%d: sample event=: more than %d events",
+					  set->source, line, SAMPLE_ALT_MAX);
+		snprintf(sm->event[sm->n++], sizeof(sm->event[0]), "%.*s", EVENT_NAME_MAX, name);
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+/* The reserved key `sample`: what sampling samples on (eventfile.h). */
+static int parse_sample(struct event_set *set, char *fields, int line, char *err, size_t errlen)
+{
+	if (set->sample.line)
+		return errmsg_set(err, errlen, "%s:%d: a second sample line (the first is line %d)",
+				  set->source, line, set->sample.line);
+	set->sample.line = line;
+	int seen_hz = 0, seen_event = 0;
+	for (char *tok = strtok(fields, " \t\r"); tok; tok = strtok(NULL, " \t\r")) {
+		if (!strncmp(tok, "hz=", 3) && !seen_hz++) {
+			char *end;
+			errno = 0;
+			unsigned long hz = strtoul(tok + 3, &end, 10);
+			if (errno || end == tok + 3 || *end || !isdigit((unsigned char)tok[3]) ||
+			    hz < SAMPLE_HZ_MIN || hz > SAMPLE_HZ_MAX)
+				return errmsg_set(err, errlen,
+						  "%s:%d: sample %.40s: expected hz=N, N from %d to %d",
+						  set->source, line, tok, SAMPLE_HZ_MIN, SAMPLE_HZ_MAX);
+			set->sample.hz = (unsigned)hz;
+		} else if (!strncmp(tok, "event=", 6) && !seen_event++) {
+			if (parse_sample_events(set, tok + 6, line, err, errlen))
+				return -1;
+		} else {
+			return errmsg_set(err, errlen,
+					  "%s:%d: sample %.40s: expected hz=N and event=NAME[,NAME...], "
+					  "each at most once",
+					  set->source, line, tok);
+		}
+	}
+	return 0;
+}
+
 /* Parses one line (NUL-terminated, comment already cut); an empty line adds nothing. */
 static int parse_line(struct event_set *set, char *text, int line, char *err, size_t errlen)
 {
 	char *fields[4] = {0};
 	int n = 0;
+	size_t lead = strspn(text, " \t\r");
+	if (!strncmp(text + lead, "sample", 6) && (!text[lead + 6] || strchr(" \t\r", text[lead + 6])))
+		return parse_sample(set, text + lead + 6, line, err, errlen);
 	for (char *tok = strtok(text, " \t\r"); tok; tok = strtok(NULL, " \t\r")) {
 		if (n == 3)
 			return errmsg_set(
@@ -108,6 +180,7 @@ int eventfile_parse(const char *text, size_t len, const char *source, struct eve
 {
 	memset(set, 0, sizeof(*set));
 	snprintf(set->source, sizeof(set->source), "%s", source);
+	eventfile_sample_defaults(&set->sample);
 	int line = 0;
 	size_t pos = 0;
 	while (pos < len) {
@@ -190,6 +263,7 @@ int event_set_from_names(char *const *names, int n, struct event_set *set, char 
 {
 	memset(set, 0, sizeof(*set));
 	snprintf(set->source, sizeof(set->source), "command line");
+	eventfile_sample_defaults(&set->sample);
 	for (int i = 0; i < n; i++) {
 		char key[EVENT_KEY_MAX + 1];
 		size_t k = 0;

@@ -15,6 +15,17 @@
  *       tracepoint:<system>:<name>. This module checks only the syntax; whether
  *       libpfm4 knows the name is the counters module's business.
  *
+ * The key `sample` is reserved: a line that starts with it says what sampling
+ * (copyscope run --sample, the sweep key sample = on; sampler.h) samples on,
+ * not a counter:
+ *
+ *     sample  hz=999  event=cycles,task-clock
+ *
+ * hz    samples per second of a thread's CPU time, SAMPLE_HZ_MIN..SAMPLE_HZ_MAX;
+ * event up to SAMPLE_ALT_MAX event names, comma-separated, tried in order:
+ *       the first this machine can sample on is the one sampled.
+ * Both are optional (the defaults below); at most one such line per file.
+ *
  * Errors: functions return -1 and write one line "FILE:LINE: what was expected"
  * into err (FILE:LINE names the input). An event_set owns its array; free it
  * with eventfile_free().
@@ -36,10 +47,25 @@ struct event_spec {
 	int line; /* 1-based line in the file; 0 for events named on a command line */
 };
 
+#define SAMPLE_ALT_MAX	  4
+#define SAMPLE_HZ_MIN	  1
+#define SAMPLE_HZ_MAX	  10000
+#define SAMPLE_HZ_DEFAULT 999 /* not 1000: never in step with a 1000 Hz or 250 Hz tick */
+#define SAMPLE_EVENTS_DEFAULT "cycles,task-clock" /* cycles where a PMU is, else task-clock */
+
+/* The `sample` line, or the defaults where the file has none. */
+struct sample_spec {
+	int line;    /* its line in the file; 0: the file has none */
+	unsigned hz; /* SAMPLE_HZ_MIN..SAMPLE_HZ_MAX */
+	size_t n;    /* alternatives, 1..SAMPLE_ALT_MAX, in the order they are tried */
+	char event[SAMPLE_ALT_MAX][EVENT_NAME_MAX + 1];
+};
+
 struct event_set {
 	char source[512]; /* the file it came from, for messages */
 	size_t n;
 	struct event_spec *ev;
+	struct sample_spec sample; /* always filled: the file's `sample` line or the defaults */
 };
 
 /* Reads and parses the file at path. */
@@ -66,6 +92,9 @@ const struct event_spec *event_set_find_level(const struct event_set *set, const
 int event_is_cache_level(const struct event_spec *ev);
 
 void eventfile_free(struct event_set *set);
+
+/* The defaults of a file without a `sample` line (line 0). */
+void eventfile_sample_defaults(struct sample_spec *sample);
 
 /*
  * Where an event file named `name` is. A name with a '/' is a path, as given.

@@ -18,6 +18,8 @@ static const struct subcommand {
     {"table", cmd_table, "print per-cache-level miss tables of a results folder"},
     {"report", cmd_report, "write the Part E report of a results folder"},
     {"figdata", cmd_figdata, "write the data the figures of a results folder draw"},
+    {"compare", cmd_compare, "compare two results folders point by point, with 95% intervals"},
+    {"top", cmd_top, "where the CPU went per strategy, from a folder swept with sample = on"},
 };
 
 static void usage(FILE *out)

@@ -12,6 +12,7 @@
 #include "counters.h"
 #include "results.h"
 #include "run.h"
+#include "sampler.h"
 
 /* "loopback" unless spec names another topology; whether it is netns. */
 const char *run_spec_topology(const struct run_spec *spec);
@@ -25,16 +26,19 @@ int run_spec_is_netns(const struct run_spec *spec);
 int row_template(const struct run_spec *spec, const struct counter_plan *plan,
 		 struct result_row *row);
 
-/* One side's output: its key=value lines and its counters' values (one per
- * event of the plan). */
+/* One side's output: its key=value lines, its counters' values (one per
+ * event of the plan) and where it ran (oncpu.h). */
 struct row_side {
 	const char *out;
 	const struct counter_value *values;
+	const struct oncpu_sample *where;
+	const struct sample_result *samples; /* sampler.h; NULL: not sampled */
 };
 
 /* The measured cells of a run that finished, into a row made by row_template:
- * the workloads' totals, each event's count and running fraction, and the
- * derived columns. */
+ * the workloads' totals, where they ran, each event's count and running
+ * fraction, the derived columns, and with spec->sample the sampling columns
+ * (a side whose samples were not measured keeps them empty). */
 void row_fill(struct result_row *row, const struct run_spec *spec, const struct counter_plan *plan,
 	      const struct row_side *srv, const struct row_side *cli);
 

@@ -24,6 +24,8 @@
 
 #include "counters.h"
 #include "netns.h"
+#include "oncpu.h"
+#include "sampler.h"
 #include "spawn.h"
 
 #define LISTEN_TIMEOUT_S     10.0 /* server start to "listening" (sanitized builds are slow) */
@@ -51,6 +53,11 @@ struct side {
 	struct spawn_child proc;
 	struct counter_set *counters;
 	struct counter_value *values;
+	struct oncpu *where;	     /* its on-CPU time per CPU (placement) */
+	struct oncpu_sample where_s; /* ... read at the window's end */
+	const char *thread_cpus;     /* --thread-cpus, NULL: not pinned by placement */
+	struct sampler *sampler;     /* its call chains (sampler.h); NULL: not sampled */
+	struct sample_result samples; /* ... once the window has closed */
 	char ctl_buf[64];
 	size_t ctl_len;
 };
@@ -105,7 +112,10 @@ static int start_side(struct run_state *st, struct side *s, const char *path, ch
 	if (counter_set_open(st->plan, s->proc.pid, &s->counters, err, errlen))
 		return -1;
 	s->values = calloc(counter_plan_count(st->plan) + 1, sizeof(*s->values));
-	if (!s->values)
+	s->where = oncpu_open(s->proc.pid);
+	if (st->spec->sample)
+		s->sampler = sampler_open(st->spec->sample, s->proc.pid);
+	if (!s->values || !s->where || (st->spec->sample && !s->sampler))
 		return errmsg_set(err, errlen, "out of memory");
 	char why[256];
 	if (spawn_release(&s->proc, why, sizeof(why))) {
@@ -167,6 +177,13 @@ static int open_window(struct run_state *st)
 	if (counter_set_enable(st->srv.counters) || counter_set_enable(st->cli.counters))
 		return set_failed(st, "counters", "harness: cannot enable the counters: %s",
 				  strerror(errno));
+	/* where they run is a row's context, not its measure: a counter that cannot
+	 * be switched leaves those cells empty (oncpu_read), never the run failed */
+	oncpu_enable(st->srv.where);
+	oncpu_enable(st->cli.where);
+	/* likewise samples: a sampler that cannot be switched on counts none */
+	sampler_enable(st->srv.sampler);
+	sampler_enable(st->cli.sampler);
 	st->window_opened = 1;
 	if (send_line(st->cli.proc.ctl_fd, CTL_OK "\n"))
 		return set_failed(st, "client_ctl", "client: control socket: %s", strerror(errno));
@@ -179,7 +196,15 @@ static int close_window(struct run_state *st, char *err, size_t errlen)
 		return set_failed(st, "client_protocol", "client: end without begin");
 	counter_set_disable(st->cli.counters);
 	counter_set_disable(st->srv.counters);
+	oncpu_disable(st->cli.where);
+	oncpu_disable(st->srv.where);
+	sampler_disable(st->cli.sampler);
+	sampler_disable(st->srv.sampler);
 	st->window_closed = 1;
+	/* their memory maps name their samples later: read now, while both still run
+	 * (the client waits for its ok); a map that cannot be read names nothing */
+	sampler_keep_maps(st->cli.sampler, st->cli.proc.pid);
+	sampler_keep_maps(st->srv.sampler, st->srv.proc.pid);
 	if (server_ctl(st, CTL_END))
 		return -1;
 	if (send_line(st->cli.proc.ctl_fd, CTL_OK "\n"))
@@ -188,6 +213,10 @@ static int close_window(struct run_state *st, char *err, size_t errlen)
 	if (counter_set_read(st->srv.counters, st->srv.values, err, errlen) ||
 	    counter_set_read(st->cli.counters, st->cli.values, err, errlen))
 		return set_failed(st, "counters", "%s", err);
+	oncpu_read(st->srv.where, &st->srv.where_s);
+	oncpu_read(st->cli.where, &st->cli.where_s);
+	sampler_drain(st->srv.sampler);
+	sampler_drain(st->cli.sampler);
 	return 0;
 }
 
@@ -225,6 +254,21 @@ static int client_ctl(struct run_state *st, char *err, size_t errlen)
 }
 
 enum { P_SRV_OUT, P_SRV_ERR, P_SRV_PID, P_CLI_OUT, P_CLI_ERR, P_CLI_PID, P_CLI_CTL, P_N };
+#define P_SAMPLERS_MAX (2 * SAMPLER_CPUS_MAX)
+
+/* The samplers' descriptors after p[P_N], while the window is open (a
+ * descriptor of a workload gone polls readable for ever): how many. */
+static size_t sampler_pollfds(const struct run_state *st, struct pollfd *p)
+{
+	if (!st->window_opened || st->window_closed)
+		return 0;
+	int fds[P_SAMPLERS_MAX];
+	size_t n = sampler_fds(st->srv.sampler, fds, SAMPLER_CPUS_MAX);
+	n += sampler_fds(st->cli.sampler, fds + n, SAMPLER_CPUS_MAX);
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct pollfd){fds[i], POLLIN, 0};
+	return n;
+}
 
 /*
  * Sleeps in poll() on both workloads until until(st) holds, a workload dies,
@@ -246,7 +290,7 @@ static int wait_for(struct run_state *st, double deadline, const char *timeout_r
 		double left = deadline - spawn_now();
 		if (left <= 0)
 			return set_failed(st, timeout_reason, "%s", timeout_reason);
-		struct pollfd p[P_N] = {
+		struct pollfd p[P_N + P_SAMPLERS_MAX] = {
 		    [P_SRV_OUT] = {st->srv.proc.out_fd, POLLIN, 0},
 		    [P_SRV_ERR] = {st->srv.proc.err_fd, POLLIN, 0},
 		    [P_SRV_PID] = {st->srv.proc.pid_fd, POLLIN, 0},
@@ -256,8 +300,14 @@ static int wait_for(struct run_state *st, double deadline, const char *timeout_r
 				   POLLIN, 0},
 		    [P_CLI_CTL] = {with_client ? st->cli.proc.ctl_fd : -1, POLLIN, 0},
 		};
+		size_t nsamplers = sampler_pollfds(st, p + P_N);
 		int ms = left * 1000 < WAKE_MS ? (int)(left * 1000) + 1 : WAKE_MS;
-		if (poll(p, P_N, ms) <= 0)
+		int ready = poll(p, P_N + nsamplers, ms);
+		if (nsamplers) { /* half full, or a wake-up anyway: empty them while it runs */
+			sampler_drain(st->srv.sampler);
+			sampler_drain(st->cli.sampler);
+		}
+		if (ready <= 0)
 			continue;
 		if (p[P_SRV_OUT].revents)
 			spawn_pump(&st->srv.proc, st->srv.proc.out_fd);
@@ -323,6 +373,10 @@ static int start_server(struct run_state *st, char *err, size_t errlen)
 		argv[n++] = "--cpus";
 		argv[n++] = (char *)st->spec->server_cpus;
 	}
+	if (st->srv.thread_cpus) {
+		argv[n++] = "--thread-cpus";
+		argv[n++] = (char *)st->srv.thread_cpus;
+	}
 	argv[n] = NULL;
 	st->srv.proc.netns = st->link.srv_path[0] ? st->link.srv_path : NULL;
 	return start_side(st, &st->srv, path, argv, st->spec->server_log, err, errlen);
@@ -369,14 +423,48 @@ static int start_client(struct run_state *st, const char *host, const char *port
 		argv[n++] = "--cpus";
 		argv[n++] = (char *)sp->client_cpus;
 	}
+	if (st->cli.thread_cpus) {
+		argv[n++] = "--thread-cpus";
+		argv[n++] = (char *)st->cli.thread_cpus;
+	}
+	if (sp->intervals) {
+		argv[n++] = "--intervals-out";
+		argv[n++] = (char *)sp->intervals;
+	}
 	argv[n] = NULL;
 	st->cli.proc.netns = st->link.cli_path[0] ? st->link.cli_path : NULL;
 	return start_side(st, &st->cli, path, argv, sp->client_log, err, errlen);
 }
 
+/*
+ * The connection threads' CPUs for the spec's placement (placement.h), from
+ * the CPUs this process may use: into srv and cli, and st's sides point at
+ * them. -1 with err when this machine cannot hold it.
+ */
+static int place_threads(struct run_state *st, char *srv, char *cli, size_t len, char *err,
+			 size_t errlen)
+{
+	if (st->spec->placement == PLACEMENT_FREE)
+		return 0;
+	if (st->spec->server_cpus || st->spec->client_cpus)
+		return errmsg_set(err, errlen, "placement %s: pins the threads itself (no server or "
+					       "client CPU list with it)",
+				  placement_name(st->spec->placement));
+	static struct cpu_topo topo;
+	if (cputopo_read(&topo, err, errlen) ||
+	    placement_lists(&topo, st->spec->placement, srv, len, cli, len, err, errlen))
+		return -1;
+	st->srv.thread_cpus = srv;
+	st->cli.thread_cpus = cli;
+	return 0;
+}
+
 /* Runs the workloads through the window; st->reason says how it went. -1: harness error. */
 static int run_workloads(struct run_state *st, char *err, size_t errlen)
 {
+	char srv_cpus[CPUTOPO_MAX * 6], cli_cpus[CPUTOPO_MAX * 6];
+	if (place_threads(st, srv_cpus, cli_cpus, sizeof(srv_cpus), err, errlen))
+		return -1;
 	if (start_server(st, err, errlen))
 		return -1;
 	if (st->reason[0])
@@ -446,6 +534,44 @@ static int set_up_link(struct run_state *st, struct result_row *row, char *err, 
 	return 0;
 }
 
+/* Where a side's folded stacks go: as asked, else beside its log; NULL: nowhere. */
+static const char *stacks_path(const char *asked, const char *log, char *buf, size_t len)
+{
+	if (asked || !log)
+		return asked;
+	size_t n = strlen(log);
+	if (n > 4 && !strcmp(log + n - 4, ".log"))
+		n -= 4;
+	snprintf(buf, len, "%.*s.folded", (int)n, log);
+	return buf;
+}
+
+/*
+ * After the window: each side's samples named, folded, written and put into
+ * categories (sampler_finish); *took: the seconds it took. 0, or -1 with err
+ * when a folded file cannot be written (as a log that cannot be: the
+ * harness's failure).
+ */
+static int finish_samples(struct run_state *st, double *took, char *err, size_t errlen)
+{
+	const struct run_spec *sp = st->spec;
+	*took = 0;
+	if (!sp->sample)
+		return 0;
+	char buf[2][PATH_MAX + 16];
+	const char *path[2] = {stacks_path(sp->server_stacks, sp->server_log, buf[0], sizeof(buf[0])),
+			       stacks_path(sp->client_stacks, sp->client_log, buf[1], sizeof(buf[1]))};
+	struct side *side[2] = {&st->srv, &st->cli};
+	int rc = 0;
+	for (int i = 0; i < 2; i++) {
+		if (sampler_finish(side[i]->sampler, sp->sample, path[i], &side[i]->samples, err,
+				   errlen))
+			rc = -1;
+		*took += side[i]->samples.after_s;
+	}
+	return rc;
+}
+
 static double cpu_seconds(int who)
 {
 	struct rusage ru;
@@ -476,6 +602,9 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
 		harness_error = run_workloads(&st, err, errlen);
 	if (harness_error && stop_flag) /* a Ctrl-C reaches ip and the workloads too */
 		harness_error = 0, st.interrupted = 1;
+	double sampling_s = 0;
+	if (!harness_error && !st.interrupted && !st.reason[0])
+		harness_error = finish_samples(&st, &sampling_s, err, errlen);
 	int outcome;
 	if (harness_error) {
 		result_row_set(row, "status", "failed:harness");
@@ -490,8 +619,11 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
 		outcome = RUN_FAILED;
 	} else {
 		result_row_set(row, "status", "ok");
-		row_fill(row, spec, plan, &(struct row_side){st.srv.proc.out.data, st.srv.values},
-			 &(struct row_side){st.cli.proc.out.data, st.cli.values});
+		row_fill(row, spec, plan,
+			 &(struct row_side){st.srv.proc.out.data, st.srv.values, &st.srv.where_s,
+					    spec->sample ? &st.srv.samples : NULL},
+			 &(struct row_side){st.cli.proc.out.data, st.cli.values, &st.cli.where_s,
+					    spec->sample ? &st.cli.samples : NULL});
 		outcome = RUN_OK;
 	}
 	/* Whatever happened, nothing outlives the run: killed if need be, and reaped. */
@@ -500,12 +632,15 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
 	netns_destroy(&st.link); /* after the workloads: nothing is left inside */
 	for (struct side *s = &st.srv; s; s = s == &st.srv ? &st.cli : NULL) {
 		counter_set_close(s->counters);
+		oncpu_close(s->where);
+		sampler_close(s->sampler);
 		free(s->values);
 	}
 	if (spec->cost) {
 		spec->cost->harness_cpu_s = cpu_seconds(RUSAGE_SELF) - self0;
 		spec->cost->workloads_cpu_s = cpu_seconds(RUSAGE_CHILDREN) - kids0;
 		spec->cost->wall_s = spawn_now() - wall0;
+		spec->cost->sampling_after_s = sampling_s;
 	}
 	return outcome;
 }

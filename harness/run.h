@@ -12,6 +12,13 @@
  * overruns warm-up + duration + grace is ended and reaped by pid, and the row
  * says status=failed:<reason>.
  *
+ * With spec->sample (sampler.h), each workload's call chains are sampled
+ * too: opened with its counters, enabled and disabled with them, drained by
+ * the same poll loop while the window runs, its memory map read when the
+ * window closes; after the run (never inside the window) they are named,
+ * written as folded stacks and counted per category into the row. A folded
+ * file that cannot be written is the harness's failure, as a log is.
+ *
  * Memory: the caller owns spec, plan and row; run_point fills row (which must
  * be initialised) with every column of the contract, in order.
  */
@@ -20,9 +27,11 @@
 
 #include <stddef.h>
 
+#include "placement.h"
 #include "results.h"
 
 struct counter_plan; /* counters.h */
+struct sample_plan;  /* sampler.h */
 
 struct run_spec {
 	const char *impl;     /* canonical strategy name, e.g. "one-copy" */
@@ -35,13 +44,22 @@ struct run_spec {
 	unsigned rep;
 	double duration_s;
 	double warmup_s;
-	const char *server_cpus; /* CPU list for the server, NULL: not pinned */
-	const char *client_cpus; /* CPU list for the client, NULL: not pinned */
+	enum placement placement; /* where connection threads go (placement.h); free: nowhere */
+	const char *server_cpus; /* CPU list for the server, NULL: not pinned (placement free only) */
+	const char *client_cpus; /* CPU list for the client, NULL: not pinned (placement free only) */
 	unsigned mtu;		 /* netns veth MTU; 0: the default */
 	const char *server_log;	 /* copy of the server's output, NULL: none */
 	const char *client_log;	 /* copy of the client's output, NULL: none */
+	const char *intervals;	 /* the client's per-interval CSV (--intervals-out), NULL: none */
 	int verify;		 /* pass --verify to the client; verify_errors is empty without */
 	struct run_cost *cost;	 /* out, optional: what the run cost the machine */
+	/* where the CPU goes (sampler.h): sample both workloads' call chains over the
+	 * window, and add the sampling columns (schema_sample_columns); NULL: not sampled */
+	struct sample_plan *sample;
+	/* their folded stacks (stacks.h); NULL: beside server_log/client_log, with
+	 * ".folded" for ".log", or none without a log */
+	const char *server_stacks;
+	const char *client_stacks;
 };
 
 /* What run_point() itself cost, to show the harness does not disturb the workloads. */
@@ -49,6 +67,7 @@ struct run_cost {
 	double harness_cpu_s;	/* getrusage(RUSAGE_SELF) during run_point: the harness */
 	double workloads_cpu_s; /* getrusage(RUSAGE_CHILDREN) during run_point: server + client */
 	double wall_s;
+	double sampling_after_s; /* of wall_s: naming, folding and writing the samples, after the window */
 };
 
 enum run_outcome {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bounds.h" /* the bounds the workloads take */
+#include "categories.h"
 #include "commands.h"
 #include "counters.h"
 #include "eventfile.h"
@@ -22,15 +23,23 @@
 #include "programs.h"
 #include "row.h"
 #include "opttable.h"
+#include "placement.h"
 #include "pmusets.h"
 #include "run.h"
+#include "sampler.h"
 
 struct run_args {
 	struct run_spec spec;
 	const char *events;
 	const char *out;
 	int verbose;
+	int sample;
+	const char *categories; /* NULL: perfcfg/categories/default.cat */
+	const char *stacks;	/* PREFIX of the folded stacks; NULL: none written */
+	char categories_path[4096];
+	char stacks_srv[4096], stacks_cli[4096];
 	const char *impl_arg; /* as given */
+	const char *placement;
 	char impl[64];	      /* canonical */
 	char events_default[4096];
 };
@@ -67,16 +76,28 @@ static const struct opt_def run_options[] = {
     {"out", "CSV", OPT_STRING, 0, 0, NULL, ARG(out), 0, NULL,
      "append the row to CSV (the header must match; a new file gets one) instead of "
      "printing header and row on stdout"},
+    {"placement", "P", OPT_CHOICE, 0, 0, PLACEMENT_WORDS, ARG(placement), 0, "free",
+     "where each connection's server and client threads run: unpinned, on one CPU, or on "
+     "CPUs as far apart as the topology allows"},
     {"server-cpus", "LIST", OPT_CPUS, 0, 0, NULL, SPEC(server_cpus), 0, NULL,
-     "pin the server's threads to CPUs this machine lets copyscope run on"},
+     "pin the server's threads to CPUs this machine lets copyscope run on (placement "
+     "free only)"},
     {"client-cpus", "LIST", OPT_CPUS, 0, 0, NULL, SPEC(client_cpus), 0, NULL,
      "pin the client's threads, likewise"},
     {"topology", "T", OPT_CHOICE, 0, 0, "loopback netns", SPEC(topology), 0, "loopback",
      "127.0.0.1, or two network namespaces joined by a veth pair (needs root)"},
     {"mtu", "N", OPT_COUNT, NETNS_MIN_MTU, NETNS_MAX_MTU, NULL, SPEC(mtu), 0, "1500",
      "netns only: the veth's MTU"},
+    {"sample", NULL, OPT_FLAG, 0, 0, NULL, ARG(sample), 0, NULL,
+     "sample both workloads' call chains over the window (the event file's sample line) "
+     "and add where their CPU time goes, per category, to the row"},
+    {"categories", "FILE", OPT_STRING, 0, 0, NULL, ARG(categories), 0,
+     "perfcfg/categories/default.cat", "with --sample: the category file"},
+    {"stacks", "PREFIX", OPT_STRING, 0, 0, NULL, ARG(stacks), 0, NULL,
+     "with --sample: write the folded stacks to PREFIX.server.folded and "
+     "PREFIX.client.folded"},
     {"verbose", NULL, OPT_FLAG, 0, 0, NULL, ARG(verbose), 0, NULL,
-     "print on stderr what the harness itself cost"},
+     "print on stderr what the harness itself cost, and what sampling saw"},
     OPT_END,
 };
 
@@ -97,6 +118,16 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			return opt_refuse(PROG, "--mtu", "--topology netns (loopback's MTU is lo's)");
 	} else if (netns_check_privileges(err, sizeof(err))) { /* before anything runs */
 		fprintf(stderr, PROG ": %s\n", err);
+		return 2;
+	}
+	if (!a->sample && (a->categories || a->stacks))
+		return opt_refuse(PROG, a->categories ? "--categories" : "--stacks", "--sample");
+	placement_parse(a->placement, &a->spec.placement); /* one of the choices */
+	if (a->spec.placement != PLACEMENT_FREE && (a->spec.server_cpus || a->spec.client_cpus))
+		return opt_refuse(PROG, a->spec.server_cpus ? "--server-cpus" : "--client-cpus",
+				  "--placement free (placement pins the threads itself)");
+	if (placement_check(a->spec.placement, err, sizeof(err))) {
+		fprintf(stderr, PROG ": --%s\n", err);
 		return 2;
 	}
 	if (program_resolve_impl(a->impl_arg, a->impl, sizeof(a->impl), err, sizeof(err))) {
@@ -127,6 +158,52 @@ static void say_outcome(int outcome, const struct result_row *row, const char *e
 		fprintf(stderr, "copyscope run: %s: %s\n", result_row_get(row, "status"), err);
 }
 
+/* --sample: the sample plan (the event file's sample line, the category file)
+ * and where the folded stacks go. 0, or -1 with err: bad input. */
+static int prepare_sampling(struct run_args *a, const struct event_set *events, char *err,
+			    size_t errlen)
+{
+	categories_find(a->categories ? a->categories : CATEGORY_DEFAULT, NULL, a->categories_path,
+			sizeof(a->categories_path));
+	if (sample_plan_build(&events->sample, events->source, a->categories_path, &a->spec.sample,
+			      err, errlen))
+		return -1;
+	if (a->stacks) {
+		snprintf(a->stacks_srv, sizeof(a->stacks_srv), "%s.server.folded", a->stacks);
+		snprintf(a->stacks_cli, sizeof(a->stacks_cli), "%s.client.folded", a->stacks);
+		a->spec.server_stacks = a->stacks_srv;
+		a->spec.client_stacks = a->stacks_cli;
+	}
+	return 0;
+}
+
+/* A cell as --verbose shows it: "-" when empty or absent. */
+static const char *shown(const struct result_row *row, const char *name)
+{
+	const char *v = result_row_get(row, name);
+	return v && *v ? v : "-";
+}
+
+/* With --verbose: what sampling saw, and what naming it cost after the window. */
+static void say_sampling(const struct run_args *a, const struct result_row *row,
+			 const struct run_cost *cost)
+{
+	struct sample_plan *p = a->spec.sample;
+	const char *event = sample_plan_event(p), *knote = "";
+	sample_plan_ksyms(p, &knote);
+	if (event)
+		fprintf(stderr,
+			PROG ": sampled %s at %u Hz: server %s samples (%s lost), client %s (%s "
+			     "lost); named, folded and written after the window in %.3f s\n",
+			event, sample_plan_hz(p), shown(row, "srv_samples"),
+			shown(row, "srv_samples_lost"), shown(row, "cli_samples"),
+			shown(row, "cli_samples_lost"), cost->sampling_after_s);
+	if (sample_plan_note(p)[0])
+		fprintf(stderr, PROG ": sampling: %s\n", sample_plan_note(p));
+	if (event && knote[0])
+		fprintf(stderr, PROG ": sampling: %s\n", knote);
+}
+
 /* Loads, resolves and checks everything; 0 ready, 2 bad input. */
 static int prepare(struct run_args *a, struct counter_plan **plan, struct result_row *row)
 {
@@ -149,6 +226,8 @@ static int prepare(struct run_args *a, struct counter_plan **plan, struct result
 		return 2;
 	}
 	int rc = counter_plan_build(&events, plan, err, sizeof(err));
+	if (!rc && a->sample)
+		rc = prepare_sampling(a, &events, err, sizeof(err));
 	eventfile_free(&events);
 	if (rc) {
 		fprintf(stderr, "copyscope run: %s\n", err);
@@ -184,7 +263,8 @@ static int emit(const struct run_args *a, const struct result_row *row)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_args a = {.spec = {.mode = "stream",
+	struct run_args a = {.placement = "free",
+			     .spec = {.mode = "stream",
 				      .layout = "scattered",
 				      .topology = "loopback",
 				      .threads = 1,
@@ -218,6 +298,8 @@ int cmd_run(int argc, char **argv)
 				    ? 100.0 * cost.harness_cpu_s / cost.workloads_cpu_s
 				    : NAN,
 				cost.wall_s);
+		if (a.verbose && a.spec.sample)
+			say_sampling(&a, &fresh, &cost);
 		rc = emit(&a, &fresh)		  ? 1
 		     : outcome == RUN_OK	  ? 0
 		     : outcome == RUN_INTERRUPTED ? 128 + (caught_signal ? caught_signal : SIGINT)
@@ -226,5 +308,6 @@ int cmd_run(int argc, char **argv)
 	result_row_free(&row);
 	result_row_free(&fresh);
 	counter_plan_free(plan);
+	sample_plan_free(a.spec.sample);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* schema.c — the columns of runs.csv; see schema.h. */
 #include "schema.h"
 
+#include "categories.h"
 #include "eventfile.h"
 #include "wire.h"
 
@@ -11,6 +12,7 @@
 #define R(n)	      {n, COL_RUN, FROM_HARNESS, NULL, 0}
 #define C(n, k)	      {n, COL_WORKLOAD, FROM_CLIENT, k, 0}
 #define S(n, k)	      {n, COL_WORKLOAD, FROM_SERVER, k, 0}
+#define M(n)	      {n, COL_MEASURED, FROM_HARNESS, NULL, 0}
 
 const struct column schema_fixed[] = {
     P("impl"),
@@ -19,12 +21,17 @@ const struct column schema_fixed[] = {
     R("mtu"),
     P("layout"),
     P("busy_poll"),
+    P(SCHEMA_PLACEMENT),
     P("msg_size"),
     P("threads"),
     R(SCHEMA_REP),
     R("duration_s"),
     R("warmup_s"),
     R("offloads"),
+    /* where the threads ran over the window (placement.h) */
+    R("placed"),
+    R("srv_cpus"),
+    R("cli_cpus"),
     R("status"),
     C("bytes", KEY_BYTES),
     C("msgs", KEY_MSGS),
@@ -34,6 +41,11 @@ const struct column schema_fixed[] = {
     C("lat_p99_us", KEY_LAT_P99_US),
     C("lat_p999_us", KEY_LAT_P999_US),
     C("lat_max_us", KEY_LAT_MAX_US),
+    /* the window interval by interval: a step between two modes is flagged */
+    C("intervals", KEY_INTERVALS),
+    C("interval_cv", KEY_INTERVAL_CV),
+    C("interval_step", KEY_INTERVAL_STEP),
+    C("interval_step_ratio", KEY_INTERVAL_STEP_RATIO),
     {"verify_errors", COL_WORKLOAD, FROM_CLIENT, KEY_VERIFY_ERRORS, 1},
     S("zc_sends", KEY_ZC_SENDS),
     S("zc_completions", KEY_ZC_COMPLETIONS),
@@ -43,6 +55,7 @@ const struct column schema_fixed[] = {
     S("srv_stime_s", KEY_STIME_S),
     C("cli_utime_s", KEY_UTIME_S),
     C("cli_stime_s", KEY_STIME_S),
+    M("cpu_overlap"),
     /* what TCP did, per side (TCP_INFO at the window's edges, workloads/tcpinfo.h) */
     S("srv_" KEY_TCP_SEGS_OUT, KEY_TCP_SEGS_OUT),
     S("srv_" KEY_TCP_SEGS_IN, KEY_TCP_SEGS_IN),
@@ -81,6 +94,11 @@ const size_t schema_nfixed = sizeof(schema_fixed) / sizeof(schema_fixed[0]);
 
 const char *const schema_point[SCHEMA_NPOINT] = {"impl",      "mode",	   "topology", "layout",
 						 "busy_poll", "msg_size", "threads"};
+
+const char *schema_headline(const char *mode)
+{
+	return mode && !strcmp(mode, "rr") ? "lat_p50_us" : "throughput_gbps";
+}
 
 static const char *const sides[] = {"srv", "cli"};
 
@@ -139,5 +157,36 @@ int schema_columns(const struct counter_plan *plan, int (*emit)(const char *name
 		rc = emit_sides("tcp", "_bytes_per_seg", emit, ctx);
 	if (!rc)
 		rc = emit_sides("tcp", "_segs_per_msg", emit, ctx);
+	return rc;
+}
+
+/* "SIDE_cat_C_SUFFIX" for every category, one side after the other. */
+static int emit_categories(const struct category_set *cats, const char *suffix,
+			   int (*emit)(const char *, void *), void *ctx)
+{
+	for (size_t s = 0; s < 2; s++)
+		for (size_t c = 0; c < categories_count(cats); c++) {
+			char name[128];
+			snprintf(name, sizeof(name), "%s_cat_%s_%s", sides[s],
+				 categories_name(cats, c), suffix);
+			int rc = emit(name, ctx);
+			if (rc)
+				return rc;
+		}
+	return 0;
+}
+
+int schema_sample_columns(const struct category_set *cats,
+			  int (*emit)(const char *name, void *ctx), void *ctx)
+{
+	static const char *const counts[] = {"sample_hz",   "srv_samples", "srv_samples_lost",
+					     "cli_samples", "cli_samples_lost"};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]) && !rc; i++)
+		rc = emit(counts[i], ctx);
+	if (!rc)
+		rc = emit_categories(cats, "pct", emit, ctx);
+	if (!rc)
+		rc = emit_categories(cats, "ns_per_byte", emit, ctx);
 	return rc;
 }

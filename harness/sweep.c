@@ -3,7 +3,9 @@
  * folder, with its progress line, signals and folder handling (see sweep.h).
  */
 #include "sweep.h"
+#include "autoreps.h"
 #include "errmsg.h"
+#include "placement.h"
 #include "plan.h"
 #include "pmusets.h"
 
@@ -11,6 +13,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +33,7 @@
 #include "programs.h"
 #include "row.h"
 #include "run.h"
+#include "sampler.h"
 #include "summary.h"
 
 /* --- copyscope sweep ----------------------------------------------------------------- */
@@ -50,13 +54,16 @@ struct sweep_session {
 	struct sweep_config cfg;
 	struct event_set events;
 	struct counter_plan *counters;
+	struct sample_plan *sample; /* sample = on: where the CPU goes; else NULL */
 	uint64_t seed;
 	struct run_plan plan;
-	size_t total;	      /* runs of the whole grid */
+	size_t total;	      /* runs of the whole grid (reps = auto: so far) */
 	size_t done_before;   /* rows already in runs.csv */
 	size_t failed_before; /* of which not ok */
 	int argc;
 	char **argv;
+	struct autoreps_state last; /* reps = auto: the last assessment */
+	int budget_spent;	    /* reps = auto: the budget ended the rounds */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -251,6 +258,21 @@ static int load_inputs(struct sweep_session *s)
 		fprintf(stderr, "copyscope: %s: %s\n", where, err);
 		return 2;
 	}
+	if (s->cfg.sample && sample_plan_build(&s->events.sample, s->events.source,
+					       s->cfg.categories_path, &s->sample, err,
+					       sizeof(err))) {
+		fprintf(stderr, "copyscope: %s\n", err);
+		return 2;
+	}
+	if (s->sample && sample_plan_note(s->sample)[0] && !s->args.quiet)
+		printf("copyscope: sampling: %s\n", sample_plan_note(s->sample));
+	for (size_t i = 0; i < s->cfg.n_placements; i++) {
+		enum placement p = PLACEMENT_FREE;
+		if (placement_parse(s->cfg.placements[i], &p) || placement_check(p, err, sizeof(err))) {
+			fprintf(stderr, "copyscope: %s: %s\n", s->cfg.path, err);
+			return 2;
+		}
+	}
 	/* Found now, not at the first netns point after the loopback ones ran. */
 	for (size_t i = 0; i < s->cfg.n_topologies; i++)
 		if (!strcmp(s->cfg.topologies[i], "netns") &&
@@ -439,13 +461,29 @@ static void print_plan(const struct sweep_session *s)
 	       s->total == 1 ? "" : "s");
 	if (s->done_before)
 		printf(" (%zu already in runs.csv, %zu to run)", s->done_before, s->plan.n);
+	if (c->reps_auto) {
+		char budget[32] = "no budget";
+		if (c->budget_s > 0) {
+			format_duration(c->budget_s, budget + 7, sizeof(budget) - 7);
+			memcpy(budget, "budget ", 7);
+		}
+		printf("\ncopyscope: reps auto: then rounds of the points whose median's 95%% "
+		       "interval is wider than +-%g%%, up to %u reps (%zu runs), %s",
+		       c->target * 100, c->max_reps, points * c->max_reps, budget);
+	}
 	printf("\ncopyscope: %s order, seed %llu; events %s\n",
 	       c->shuffled ? "shuffled" : "sequential", (unsigned long long)s->seed,
 	       c->events_path);
-	printf("copyscope: estimated wall time %s (%zu run%s x (%g s warm-up + %g s + ~%g s "
+	printf("copyscope: estimated wall time %s%s (%zu run%s x (%g s warm-up + %g s + ~%g s "
 	       "overhead))\n",
-	       eta, s->plan.n, s->plan.n == 1 ? "" : "s", c->warmup_s, c->duration_s,
-	       SWEEP_RUN_OVERHEAD_S);
+	       c->reps_auto ? "at least " : "", eta, s->plan.n, s->plan.n == 1 ? "" : "s",
+	       c->warmup_s, c->duration_s, SWEEP_RUN_OVERHEAD_S);
+	if (c->reps_auto) {
+		double most = sweep_estimate_s(c, points * c->max_reps - s->done_before);
+		format_duration(c->budget_s > 0 && c->budget_s < most ? c->budget_s : most, eta,
+				sizeof(eta));
+		printf("copyscope: at most %s with the rounds reps = auto may add\n", eta);
+	}
 	printf("copyscope: results in %s\n", s->dir);
 }
 
@@ -456,6 +494,9 @@ static void print_dry_run(const struct sweep_session *s)
 		planned_run_name(&s->plan.runs[i], name, sizeof(name));
 		printf("  %4zu  %s\n", s->done_before + i + 1, name);
 	}
+	if (s->cfg.reps_auto)
+		printf("  then: rounds of the points not yet within +-%g%% (reps = auto)\n",
+		       s->cfg.target * 100);
 	printf("copyscope: dry run: nothing run, nothing written\n");
 }
 
@@ -527,13 +568,13 @@ static void show_progress(const struct sweep_session *s, const struct sweep_prog
 {
 	if (s->args.quiet || !p->tty)
 		return;
-	size_t left = s->plan.n - p->ran;
+	size_t left = s->total - p->done;
 	double per_run =
 	    p->ran ? seconds_since(&p->start) / (double)p->ran : sweep_estimate_s(&s->cfg, 1);
 	char eta[32];
 	format_duration(per_run * (double)left, eta, sizeof(eta));
-	fprintf(stderr, "\r\033[Kcopyscope: %zu/%zu runs done, now %s, ETA %s", p->done, s->total,
-		name, eta);
+	fprintf(stderr, "\r\033[Kcopyscope: %zu/%zu runs done, now %s, ETA %s%s", p->done, s->total,
+		name, eta, s->cfg.reps_auto ? " (this round; reps = auto may add rounds)" : "");
 	fflush(stderr);
 }
 
@@ -565,17 +606,28 @@ static void note_failure(struct sweep_progress *p, const char *name, const struc
 	p->failed++;
 }
 
+/* A plan's placement (a name the sweep file was checked for). */
+static enum placement placement_of(const char *name)
+{
+	enum placement p = PLACEMENT_FREE;
+	placement_parse(name, &p);
+	return p;
+}
+
 static void fill_spec(const struct sweep_session *s, const struct planned_run *r, const char *name,
-		      struct run_spec *spec, char *srv_log, char *cli_log, size_t loglen)
+		      struct run_spec *spec, char *srv_log, char *cli_log, char *intervals,
+		      size_t loglen)
 {
 	snprintf(srv_log, loglen, "%s/raw/%s.server.log", s->dir, name);
 	snprintf(cli_log, loglen, "%s/raw/%s.client.log", s->dir, name);
+	snprintf(intervals, loglen, "%s/raw/%s.intervals.csv", s->dir, name);
 	*spec = (struct run_spec){
 	    .impl = r->impl,
 	    .mode = r->mode,
 	    .layout = r->layout,
 	    .topology = r->topology,
 	    .busy_poll = r->busy_poll,
+	    .placement = placement_of(r->placement),
 	    .msg_size = r->msg_size,
 	    .threads = r->threads,
 	    .rep = r->rep,
@@ -585,6 +637,8 @@ static void fill_spec(const struct sweep_session *s, const struct planned_run *r
 	    .client_cpus = s->cfg.client_cpus,
 	    .server_log = srv_log,
 	    .client_log = cli_log,
+	    .intervals = intervals,
+	    .sample = s->sample,
 	};
 }
 
@@ -593,12 +647,13 @@ static int run_one(const struct sweep_session *s, const struct planned_run *r,
 		   struct sweep_progress *p)
 {
 	char name[256], srv_log[PATH_MAX + 300], cli_log[PATH_MAX + 300], err[1024];
+	char intervals[PATH_MAX + 300];
 	char runs_csv[PATH_MAX + 16];
 	planned_run_name(r, name, sizeof(name));
 	snprintf(runs_csv, sizeof(runs_csv), "%s/runs.csv", s->dir);
 	show_progress(s, p, name);
 	struct run_spec spec;
-	fill_spec(s, r, name, &spec, srv_log, cli_log, sizeof(srv_log));
+	fill_spec(s, r, name, &spec, srv_log, cli_log, intervals, sizeof(srv_log));
 	struct result_row row;
 	result_row_init(&row);
 	int outcome = run_point(&spec, s->counters, &row, err, sizeof(err));
@@ -673,6 +728,110 @@ static void print_end(const struct sweep_session *s, const struct sweep_progress
 		    p->done, s->total, p->ran, took, s->dir);
 }
 
+/* Runs s->plan's runs: 0 go on, 1 stop (interrupted), 2 harness error. */
+static int run_runs(struct sweep_session *s, struct sweep_progress *p)
+{
+	int rc = 0;
+	for (size_t i = 0; i < s->plan.n && !rc && !run_stop_requested(); i++)
+		rc = run_one(s, &s->plan.runs[i], p);
+	return rc;
+}
+
+/* How many of n runs the budget still allows (n without a budget). */
+static size_t runs_in_budget(const struct sweep_session *s, const struct sweep_progress *p,
+			     size_t n)
+{
+	if (s->cfg.budget_s <= 0)
+		return n;
+	double spent = seconds_since(&p->start);
+	double per_run = p->ran ? spent / (double)p->ran : sweep_estimate_s(&s->cfg, 1);
+	double fit = (s->cfg.budget_s - spent) / per_run;
+	return fit <= 0 ? 0 : fit < (double)n ? (size_t)fit : n;
+}
+
+/* "+-12.3%", or "unknown" for a width not known (one value). */
+static const char *format_width(double w, char *buf, size_t len)
+{
+	if (isnan(w))
+		snprintf(buf, len, "unknown");
+	else
+		snprintf(buf, len, "+-%.3g%%", w * 100);
+	return buf;
+}
+
+/*
+ * reps = auto (autoreps.h): after the plan's rounds, a round of the points not
+ * yet sure, widest first as far as the budget goes, until none is left.
+ * Returns as run_runs.
+ */
+static int run_auto_rounds(struct sweep_session *s, struct sweep_progress *p)
+{
+	char runs_csv[PATH_MAX + 16], err[1024];
+	snprintf(runs_csv, sizeof(runs_csv), "%s/runs.csv", s->dir);
+	for (unsigned round = s->cfg.min_reps + 1;; round++) {
+		struct dataset runs;
+		if (dataset_load(runs_csv, &runs, err, sizeof(err))) {
+			fprintf(stderr, "copyscope: %s\n", err);
+			return 2;
+		}
+		autoreps_free(&s->last);
+		int rc = autoreps_assess(&s->cfg, &runs, &s->last, err, sizeof(err));
+		dataset_free(&runs);
+		if (rc) {
+			fprintf(stderr, "copyscope: %s: %s\n", runs_csv, err);
+			return 2;
+		}
+		size_t n = runs_in_budget(s, p, s->last.n_next);
+		s->budget_spent = n < s->last.n_next;
+		if (!n)
+			return 0;
+		size_t *points = malloc(n * sizeof(*points));
+		unsigned *reps = malloc(n * sizeof(*reps));
+		rc = !points || !reps;
+		for (size_t i = 0; i < n && !rc; i++) {
+			points[i] = s->last.next[i].point;
+			reps[i] = s->last.next[i].rows + 1;
+		}
+		rc = rc || run_plan_round(&s->cfg, s->seed, round, points, reps, n, &s->plan);
+		free(points);
+		free(reps);
+		if (rc) {
+			fprintf(stderr, "copyscope: out of memory\n");
+			return 2;
+		}
+		s->total += n;
+		if (!s->args.quiet) {
+			char w[32];
+			fprintf(stderr, "%scopyscope: reps auto: round %u: %zu of %zu points not yet "
+					"within +-%g%% (widest %s); repeating %zu%s\n",
+				p->tty ? "\r\033[K" : "", round, s->last.n_next + s->last.exhausted,
+				s->last.points, s->cfg.target * 100,
+				format_width(s->last.widest, w, sizeof(w)), n,
+				s->budget_spent ? ", as many as the budget allows" : "");
+		}
+		if ((rc = run_runs(s, p)))
+			return rc;
+	}
+}
+
+/* reps = auto: how sure the sweep got, once its rounds ended. */
+static void print_auto_end(const struct sweep_session *s)
+{
+	const struct autoreps_state *a = &s->last;
+	if (!s->cfg.reps_auto || s->args.quiet || !a->points)
+		return;
+	size_t unsure = a->points - a->sure - a->failed;
+	printf("copyscope: reps auto: %zu of %zu points within +-%g%%", a->sure, a->points,
+	       s->cfg.target * 100);
+	char w[32];
+	if (unsure)
+		printf("; %zu not (widest %s: %s)", unsure, format_width(a->widest, w, sizeof(w)),
+		       s->budget_spent ? "the budget ran out" : "max_reps reached");
+	if (a->failed)
+		printf("; %zu with no ok run", a->failed);
+	printf("\n");
+}
+
 /* Runs the plan; returns the exit status. */
 static int run_plan(struct sweep_session *s)
 {
@@ -680,13 +839,15 @@ static int run_plan(struct sweep_session *s)
 	clock_gettime(CLOCK_MONOTONIC, &p.start);
 	stop_signal = 0;
 	set_stop_handlers(1);
-	int rc = 0;
-	for (size_t i = 0; i < s->plan.n && !rc && !run_stop_requested(); i++)
-		rc = run_one(s, &s->plan.runs[i], &p);
+	int rc = run_runs(s, &p);
+	if (!rc && !run_stop_requested() && s->cfg.reps_auto)
+		rc = run_auto_rounds(s, &p);
 	int stop = rc == 1 || run_stop_requested();
 	set_stop_handlers(0);
 	int summary_rc = write_summary(s);
 	print_end(s, &p, stop);
+	if (!stop)
+		print_auto_end(s);
 	int status = stop			    ? 128 + (stop_signal ? stop_signal : SIGINT)
 		     : rc == 2 || summary_rc	    ? 2
 		     : p.failed || s->failed_before ? 1
@@ -699,6 +860,8 @@ static int run_plan(struct sweep_session *s)
 
 static void session_free(struct sweep_session *s)
 {
+	autoreps_free(&s->last);
+	sample_plan_free(s->sample);
 	run_plan_free(&s->plan);
 	if (s->counters)
 		counter_plan_free(s->counters);

@@ -6,6 +6,8 @@
  * (ini_parse_stream), which knows the line the handler is called for.
  */
 #include "sweepfile.h"
+#include "categories.h"
+#include "placement.h"
 #include "cpulist.h"
 #include "errmsg.h"
 #include "eventfile.h"
@@ -44,6 +46,13 @@ enum sweep_key {
 	K_CLIENT_CPUS,
 	K_ORDER,
 	K_SEED,
+	K_PLACEMENT,
+	K_MIN_REPS,
+	K_MAX_REPS,
+	K_TARGET,
+	K_BUDGET,
+	K_SAMPLE,
+	K_CATEGORIES,
 	K_COUNT
 };
 
@@ -300,6 +309,12 @@ static int key_topologies(struct parse_state *st, const char *value)
 				 &st->cfg->n_topologies);
 }
 
+static int key_placement(struct parse_state *st, const char *value)
+{
+	return parse_choice_list(st, value, placement_names, PLACEMENT_CHOICES, &st->cfg->placements,
+				 &st->cfg->n_placements);
+}
+
 static int key_busy_poll(struct parse_state *st, const char *value)
 {
 	struct sweep_config *cfg = st->cfg;
@@ -317,10 +332,65 @@ static int key_busy_poll(struct parse_state *st, const char *value)
 static int key_reps(struct parse_state *st, const char *value)
 {
 	unsigned long r;
+	if (!strcmp(value, SWEEP_REPS_AUTO)) {
+		st->cfg->reps_auto = 1;
+		return 1;
+	}
 	if (parse_count(value, SWEEP_REPS_MAX, &r))
-		return bad(st, "reps: %s: expected a repetition count from 1 to %d", value,
-			   SWEEP_REPS_MAX);
+		return bad(st,
+			   "reps: %s: expected a repetition count from 1 to %d, or auto (until "
+			   "sure)",
+			   value, SWEEP_REPS_MAX);
 	st->cfg->reps = (unsigned)r;
+	return 1;
+}
+
+static int key_rep_bound(struct parse_state *st, const char *value, const char *key,
+			 unsigned *out)
+{
+	unsigned long r;
+	if (parse_count(value, SWEEP_REPS_MAX, &r) || r < SWEEP_AUTO_MIN_REPS)
+		return bad(st, "%s: %s: expected a repetition count from %d to %d", key, value,
+			   SWEEP_AUTO_MIN_REPS, SWEEP_REPS_MAX);
+	*out = (unsigned)r;
+	return 1;
+}
+
+static int key_min_reps(struct parse_state *st, const char *value)
+{
+	return key_rep_bound(st, value, "min_reps", &st->cfg->min_reps);
+}
+
+static int key_max_reps(struct parse_state *st, const char *value)
+{
+	return key_rep_bound(st, value, "max_reps", &st->cfg->max_reps);
+}
+
+/* "5%" or "0.05": the half-width of the interval, relative to the median. */
+static int key_target(struct parse_state *st, const char *value)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(value, &end);
+	if (end != value && !strcmp(end, "%"))
+		v /= 100;
+	else if (end == value || *end)
+		v = NAN;
+	if (errno || !(v >= SWEEP_TARGET_MIN && v <= SWEEP_TARGET_MAX))
+		return bad(st, "target: %s: expected a relative half-width from %g%% to %g%% (5%%, "
+			       "0.05)",
+			   value, SWEEP_TARGET_MIN * 100, SWEEP_TARGET_MAX * 100);
+	st->cfg->target = v;
+	return 1;
+}
+
+static int key_budget(struct parse_state *st, const char *value)
+{
+	double s;
+	if (parse_seconds(value, 1, SWEEP_BUDGET_MAX_S, &s))
+		return bad(st, "budget: %s: expected a wall time from 1 s to %.0f h (660, 11m)",
+			   value, SWEEP_BUDGET_MAX_S / 3600);
+	st->cfg->budget_s = s;
 	return 1;
 }
 
@@ -354,6 +424,29 @@ static int key_events(struct parse_state *st, const char *value)
 	if (!(st->cfg->events_path = strdup(value)))
 		return bad(st, "out of memory");
 	st->cfg->events_line = st->line;
+	return 1;
+}
+
+/* sample = on | off: where the CPU goes (sampler.h), for every run. */
+static int key_sample(struct parse_state *st, const char *value)
+{
+	if (!strcmp(value, "on"))
+		st->cfg->sample = 1;
+	else if (!strcmp(value, "off"))
+		st->cfg->sample = 0;
+	else
+		return bad(st, "sample: %s: expected on or off", value);
+	st->cfg->sample_line = st->line;
+	return 1;
+}
+
+static int key_categories(struct parse_state *st, const char *value)
+{
+	if (!*value || strpbrk(value, " \t,"))
+		return bad(st, "categories: expected one category file (e.g. default.cat)");
+	free(st->cfg->categories_path);
+	if (!(st->cfg->categories_path = strdup(value)))
+		return bad(st, "out of memory");
 	return 1;
 }
 
@@ -419,6 +512,13 @@ static const struct key_def keys[K_COUNT] = {
     [K_CLIENT_CPUS] = {"client_cpus", key_client_cpus, 0},
     [K_ORDER] = {"order", key_order, 0},
     [K_SEED] = {"seed", key_seed, 0},
+    [K_PLACEMENT] = {"placement", key_placement, 1},
+    [K_MIN_REPS] = {"min_reps", key_min_reps, 0},
+    [K_MAX_REPS] = {"max_reps", key_max_reps, 0},
+    [K_TARGET] = {"target", key_target, 0},
+    [K_BUDGET] = {"budget", key_budget, 0},
+    [K_SAMPLE] = {"sample", key_sample, 0},
+    [K_CATEGORIES] = {"categories", key_categories, 0},
 };
 
 /* --- libinih glue --------------------------------------------------------------- */
@@ -495,8 +595,9 @@ static int on_pair(void *user, const char *section, const char *name, const char
 	if (k == K_COUNT)
 		return bad(st,
 			   "%s: unknown key (expected impls, sizes, threads, modes, layouts, "
-			   "busy_poll, topologies, reps, duration, warmup, events, server_cpus, "
-			   "client_cpus, order or seed)",
+			   "busy_poll, topologies, placement, reps, min_reps, max_reps, target, "
+			   "budget, duration, warmup, events, server_cpus, client_cpus, order, "
+			   "seed, sample or categories)",
 			   name);
 	st->key_name = keys[k].name;
 	int continued = st->line_indented && k == st->last_key && keys[k].is_list;
@@ -563,6 +664,45 @@ static char *resolve_events(const char *sweep_path, const char *name)
 	return out;
 }
 
+/* sample's default, and the category file it names (beside the sweep file's
+ * folder, as events are, else where copyscope run looks): it must exist. */
+static int finish_sampling(struct parse_state *st)
+{
+	struct sweep_config *cfg = st->cfg;
+	if (!st->seen[K_SAMPLE])
+		cfg->sample = SWEEP_SAMPLE_DEFAULT;
+	if (st->seen[K_CATEGORIES] && !cfg->sample)
+		return errmsg_set(st->err, st->errlen, "%s:%d: categories: only with sample = on",
+				  st->path, st->seen[K_CATEGORIES]);
+	if (!cfg->sample)
+		return 0;
+	char *dir = strdup(st->path), found[4400];
+	if (!dir)
+		return errmsg_set(st->err, st->errlen, "%s: out of memory", st->path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	categories_find(cfg->categories_path ? cfg->categories_path : CATEGORY_DEFAULT,
+			slash ? dir : ".", found, sizeof(found));
+	free(dir);
+	free(cfg->categories_path);
+	if (!(cfg->categories_path = strdup(found)))
+		return errmsg_set(st->err, st->errlen, "%s: out of memory", st->path);
+	cfg->categories_line = st->seen[K_CATEGORIES];
+	struct stat sb;
+	if (stat(found, &sb) || !S_ISREG(sb.st_mode)) {
+		const char *why = errno && !S_ISREG(sb.st_mode) ? strerror(errno) : "not a regular file";
+		if (cfg->categories_line)
+			return errmsg_set(st->err, st->errlen,
+					  "%s:%d: categories: %s: %s (expected a category file)",
+					  st->path, cfg->categories_line, found, why);
+		return errmsg_set(st->err, st->errlen,
+				  "%s:%d: sample: %s: %s (expected the default category file)",
+				  st->path, cfg->sample_line, found, why);
+	}
+	return 0;
+}
+
 static int finish(struct parse_state *st)
 {
 	struct sweep_config *cfg = st->cfg;
@@ -575,11 +715,39 @@ static int finish(struct parse_state *st)
 					  st->path, keys[required[i]].name);
 	if (set_default_list(&cfg->modes, &cfg->n_modes, "stream") ||
 	    set_default_list(&cfg->layouts, &cfg->n_layouts, "scattered") ||
-	    set_default_list(&cfg->topologies, &cfg->n_topologies, "loopback"))
+	    set_default_list(&cfg->topologies, &cfg->n_topologies, "loopback") ||
+	    set_default_list(&cfg->placements, &cfg->n_placements, "free"))
 		return errmsg_set(st->err, st->errlen, "%s: out of memory", st->path);
+	static const int auto_only[] = {K_MIN_REPS, K_MAX_REPS, K_TARGET, K_BUDGET};
+	for (size_t i = 0; i < sizeof(auto_only) / sizeof(auto_only[0]); i++)
+		if (st->seen[auto_only[i]] && !cfg->reps_auto)
+			return errmsg_set(st->err, st->errlen, "%s:%d: %s: only with reps = auto",
+					  st->path, st->seen[auto_only[i]],
+					  keys[auto_only[i]].name);
+	if (cfg->reps_auto) {
+		if (cfg->min_reps > cfg->max_reps)
+			return errmsg_set(st->err, st->errlen,
+					  "%s:%d: min_reps %u is above max_reps %u", st->path,
+					  st->seen[K_MIN_REPS] ? st->seen[K_MIN_REPS]
+							       : st->seen[K_MAX_REPS],
+					  cfg->min_reps, cfg->max_reps);
+		cfg->reps = cfg->min_reps; /* the rounds every point gets */
+	}
+	int pinned = st->seen[K_SERVER_CPUS] ? K_SERVER_CPUS
+		     : st->seen[K_CLIENT_CPUS] ? K_CLIENT_CPUS
+					       : -1;
+	for (size_t i = 0; pinned >= 0 && i < cfg->n_placements; i++)
+		if (strcmp(cfg->placements[i], "free"))
+			return errmsg_set(st->err, st->errlen,
+					  "%s:%d: placement %s pins the threads itself: drop %s, "
+					  "or use placement = free",
+					  st->path, st->seen[K_PLACEMENT], cfg->placements[i],
+					  keys[pinned].name);
 	if (!cfg->n_busy_poll)
 		cfg->n_busy_poll = 1, cfg->busy_poll[0] = 0;
 
+	if (finish_sampling(st))
+		return -1;
 	char *events;
 	cfg->events_auto = cfg->events_path && !strcmp(cfg->events_path, SWEEP_EVENTS_AUTO);
 	if (st->opts && st->opts->events_path)
@@ -630,6 +798,9 @@ int sweepfile_parse(const char *text, const char *path, const struct sweepfile_o
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->reps = 1;
+	cfg->min_reps = SWEEP_AUTO_DEFAULT_MIN;
+	cfg->max_reps = SWEEP_AUTO_DEFAULT_MAX;
+	cfg->target = SWEEP_AUTO_DEFAULT_TARGET;
 	cfg->warmup_s = 0.2;
 	cfg->shuffled = 1;
 	if (set_names(cfg, path, text)) {
@@ -696,7 +867,7 @@ int sweepfile_load(const char *path, const struct sweepfile_options *opts, struc
 size_t sweep_config_points(const struct sweep_config *cfg)
 {
 	return cfg->n_impls * cfg->n_modes * cfg->n_topologies * cfg->n_layouts * cfg->n_busy_poll *
-	       cfg->n_sizes * cfg->n_threads;
+	       cfg->n_placements * cfg->n_sizes * cfg->n_threads;
 }
 
 static void free_list(char **list, size_t n)
@@ -718,7 +889,9 @@ void sweepfile_free(struct sweep_config *cfg)
 	free_list(cfg->modes, cfg->n_modes);
 	free_list(cfg->layouts, cfg->n_layouts);
 	free_list(cfg->topologies, cfg->n_topologies);
+	free_list(cfg->placements, cfg->n_placements);
 	free(cfg->events_path);
+	free(cfg->categories_path);
 	free(cfg->server_cpus);
 	free(cfg->client_cpus);
 	memset(cfg, 0, sizeof(*cfg));

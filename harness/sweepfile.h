@@ -10,14 +10,22 @@
  *     layouts  = scattered                      # scattered | contiguous; default scattered
  *     busy_poll = off                           # off | on | both; default off
  *     topologies = loopback                     # loopback | netns; default loopback
- *     reps     = 3                              # default 1
+ *     placement = same                          # free | same | spread (placement.h); default free
+ *     reps     = 3                              # default 1; or auto (below)
+ *     min_reps = 3                              # reps = auto: every point gets min_reps,
+ *     max_reps = 10                             # then rounds of the points whose median's
+ *     target   = 5%                             # 95% interval is wider than +-target, up
+ *     budget   = 11m                            # to max_reps, while the budget lasts
  *     duration = 1.0                            # seconds of measured window ("s"/"ms"), >= 1ms
  *     warmup   = 0.2                            # seconds before it; default 0.2
  *     events   = parte.events                   # see below; default parte.events
  *     server_cpus = 0                           # optional CPU lists (pinning): CPUs
- *     client_cpus = 1                           # this process may run on (sched_getaffinity)
+ *     client_cpus = 1                           # this process may run on (sched_getaffinity);
+ *                                               # with placement = free only
  *     order    = shuffled                       # shuffled (default) | sequential
  *     seed     = 42                             # optional; else one is drawn and recorded
+ *     sample   = on                             # where the CPU goes (sampler.h); default off
+ *     categories = default                      # with sample = on: the category file
  *
  * Lists are separated by spaces and/or commas. Keys may sit before any
  * section or in a [sweep] section; '#' or ';' start a comment (at the start
@@ -27,7 +35,8 @@
  * events: a bare file name (no '/') is looked up in the event directory next
  * to the sweep directory (<dir of FILE.ini>/../events/), ".events" appended
  * when the name has no extension; a name with a '/' is a path relative to
- * the current directory (or absolute).
+ * the current directory (or absolute). categories: likewise, in the
+ * categories/ folder (".cat" appended), default CATEGORY_DEFAULT.
  *
  * Errors: sweepfile_load() returns -1 and writes one line into err:
  * "FILE:LINE: what was expected" for a bad line, "FILE: what" for a file that
@@ -46,9 +55,22 @@
 #define SWEEP_LIST_MAX	   64		      /* items per list */
 #define SWEEP_REPS_MAX	   1000
 
+/* reps = auto (autoreps.h): the bounds and defaults of its keys. */
+#define SWEEP_REPS_AUTO		   "auto"
+#define SWEEP_AUTO_MIN_REPS	   2 /* an interval needs two values */
+#define SWEEP_AUTO_DEFAULT_MIN	   3
+#define SWEEP_AUTO_DEFAULT_MAX	   10
+#define SWEEP_AUTO_DEFAULT_TARGET  0.05
+#define SWEEP_TARGET_MIN	   0.001
+#define SWEEP_TARGET_MAX	   0.5
+#define SWEEP_BUDGET_MAX_S	   (7 * 24 * 3600.0)
+
 /* After a strategy in `impls`: the grid may do without it, where this build
  * left it out (uring-zc without liburing). Any other unknown name stays bad input. */
 #define SWEEP_OPTIONAL_MARK '?'
+
+/* `sample` when a sweep file does not say (docs/sampling.md says why). */
+#define SWEEP_SAMPLE_DEFAULT 0
 
 /* `events = auto`: the event set of this machine's PMU, else parte.events. */
 #define SWEEP_EVENTS_AUTO "auto"
@@ -92,8 +114,14 @@ struct sweep_config {
 	size_t n_busy_poll;
 	char **topologies; /* "loopback", "netns" */
 	size_t n_topologies;
+	char **placements; /* "free", "same", "spread" */
+	size_t n_placements;
 
-	unsigned reps;
+	unsigned reps; /* reps = auto: min_reps */
+	int reps_auto;	/* reps = auto: repeat until sure (autoreps.h) */
+	unsigned min_reps, max_reps;
+	double target;	 /* relative half-width of the median's 95% interval */
+	double budget_s; /* 0: no budget, max_reps bounds the sweep */
 	double duration_s;
 	double warmup_s;
 	char *events_path; /* resolved path of the event file */
@@ -101,6 +129,10 @@ struct sweep_config {
 	int events_auto;   /* 1: `events = auto` chose events_path for this machine */
 	char *server_cpus; /* NULL: not pinned */
 	char *client_cpus;
+	int sample;	       /* 1: sample = on: every run samples where the CPU goes */
+	int sample_line;       /* line of the sample key; 0 when defaulted */
+	char *categories_path; /* with sample: resolved path of the category file; else NULL */
+	int categories_line;   /* line of the categories key; 0 when defaulted */
 	int shuffled; /* 1: order = shuffled */
 	int seed_given;
 	uint64_t seed;
