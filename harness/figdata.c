@@ -15,6 +15,7 @@
 #include "env.h"
 #include "metrics.h"
 #include "results.h"
+#include "stats.h"
 #include "strategy_info.h"
 #include "units.h"
 
@@ -31,11 +32,15 @@ const struct figure figure_table[FIG_COUNT] = {
 		      "copied-fallback share and context switches per MiB"},
     [FIG_TCP] = {"fig7_tcp.gp", "tcp", "what TCP did",
 		 "the sender's bytes per data segment, and its busy and limited shares"},
+    [FIG_CPU_WHERE] = {"fig8_cpu_where.gp", "cpu-where", "where the CPU goes",
+		       "each category's share of the samples, per strategy and size, server and "
+		       "client (sample = on)"},
 };
 
 #define PANELS_MAX 64
 #define TEXT_MAX   4096
 #define MAX_RR_PANELS 6 /* latency panels: the smallest, the largest and some between */
+#define MAX_CLUSTERS  6 /* figure 8's size clusters, picked the same way */
 
 /* One figure's data file and the points each of its panels got. */
 struct fig {
@@ -54,6 +59,8 @@ struct figdata {
 	/* the axes of the base slice */
 	long rrsizes[RESULTS_MAX_SIZES], rrthreads[RESULTS_MAX_THREADS];
 	size_t nrs, nrt;
+	long wsizes[RESULTS_MAX_SIZES]; /* figure 8's clusters */
+	size_t nws;
 	/* cache-level events: keys and panel titles */
 	const char *ckey[EVENT_SET_MAX];
 	char ctitle[EVENT_SET_MAX][EVENT_KEY_MAX + EVENT_LEVEL_MAX + 2];
@@ -65,6 +72,7 @@ struct figdata {
 	const char *zc_impls[RESULTS_MAX_IMPLS];
 	size_t nzi;
 	int zc_seen;
+	int ci; /* bars are 95% intervals (runs.csv, or summary.csv's X_ci_lo), else min-max */
 };
 
 static void count(struct fig *g, const char *panel)
@@ -89,15 +97,6 @@ static size_t points_in(const struct fig *g, const char *panel)
 	return 0;
 }
 
-/* A cell as a plotted number (csv_format_num's short form); "" stays "". */
-static const char *num(const char *cell, char *buf, size_t len)
-{
-	if (!cell[0])
-		return "";
-	csv_format_num(strtod(cell, NULL), CSV_NUM_SHORT, buf, len);
-	return buf;
-}
-
 static const char *cell(const struct figdata *d, long r, const char *column)
 {
 	return results_dir_cell(d->rd, r, column);
@@ -116,21 +115,57 @@ static const char *cellf(const struct figdata *d, long r, const char *fmt, ...)
 	return cell(d, r, column);
 }
 
-/* "panel impl x median min max" when the median of NAME was measured. */
+/* A bar's end: the number, or the median where it has none (no bar). */
+static const char *end_or(double v, const char *median, char *buf, size_t len)
+{
+	if (isnan(v))
+		return median;
+	csv_format_num(v, CSV_NUM_SHORT, buf, len);
+	return buf;
+}
+
+/*
+ * "MEDIAN LO HI" of NAME at row r into buf: the bar is the median's 95%
+ * interval, or without intervals the repetitions' min to max. "" when the
+ * median was not measured.
+ */
+static const char *bar(const struct figdata *d, long r, const char *name, double scale, char *buf,
+		       size_t len)
+{
+	const char *m = cellf(d, r, "%s_median", name);
+	char med[64], a[64], b[64], col[192];
+	struct interval iv;
+	buf[0] = '\0';
+	if (!m[0])
+		return buf;
+	if (d->ci) {
+		results_dir_median_ci(d->rd, r, name, &iv);
+	} else {
+		snprintf(col, sizeof(col), "%s_min", name);
+		iv.lo = results_dir_num(d->rd, r, col);
+		snprintf(col, sizeof(col), "%s_max", name);
+		iv.hi = results_dir_num(d->rd, r, col);
+	}
+	if (scale == 1)
+		snprintf(med, sizeof(med), "%s", m);
+	else
+		csv_format_num(strtod(m, NULL) * scale, CSV_NUM_SHORT, med, sizeof(med));
+	snprintf(buf, len, "%s %s %s", med, end_or(iv.lo * scale, med, a, sizeof(a)),
+		 end_or(iv.hi * scale, med, b, sizeof(b)));
+	return buf;
+}
+
+/* "panel impl x median lo hi" when the median of NAME was measured. */
 static size_t put(struct fig *g, const char *panel, const char *impl, long x,
 		  const struct figdata *d, long r, const char *name)
 {
-	const char *m = cellf(d, r, "%s_median", name);
-	if (!m[0])
+	char v[200];
+	if (!bar(d, r, name, 1, v, sizeof(v))[0])
 		return 0;
-	char a[64], b[64];
-	fprintf(g->f, "%s %s %ld %s %s %s\n", panel, impl, x, m,
-		num(cellf(d, r, "%s_min", name), a, sizeof(a)),
-		num(cellf(d, r, "%s_max", name), b, sizeof(b)));
+	fprintf(g->f, "%s %s %ld %s\n", panel, impl, x, v);
 	count(g, panel);
 	return 1;
 }
-
 
 /* ---- what the figures have ----------------------------------------------- */
 
@@ -161,22 +196,63 @@ static void find_events(struct figdata *d)
 			d->cycles = 1;
 }
 
-static void rr_axes(struct figdata *d)
+/* Keeps at most max (2 or more) of the ascending sizes v[0..*n-1]: the
+ * smallest, the largest and evenly spread ones between. */
+static void pick_spread(long *v, size_t *n, size_t max)
+{
+	long pick[RESULTS_MAX_SIZES];
+	if (*n <= max || max > RESULTS_MAX_SIZES)
+		return;
+	for (size_t i = 0; i < max; i++)
+		pick[i] = v[(size_t)((double)i * (double)(*n - 1) / (double)(max - 1) + 0.5)];
+	memcpy(v, pick, max * sizeof(*v));
+	*n = max;
+}
+
+static void axes(struct figdata *d)
 {
 	d->nrs = results_dir_axis(d->rd, "rr", "msg_size", d->rrsizes, RESULTS_MAX_SIZES);
 	d->nrt = results_dir_axis(d->rd, "rr", "threads", d->rrthreads, RESULTS_MAX_THREADS);
-	if (d->nrs > MAX_RR_PANELS) {
-		long pick[MAX_RR_PANELS];
-		for (size_t i = 0; i < MAX_RR_PANELS; i++)
-			pick[i] = d->rrsizes[(size_t)((double)i * (double)(d->nrs - 1) /
-							  (MAX_RR_PANELS - 1) +
-						      0.5)];
-		memcpy(d->rrsizes, pick, sizeof(pick));
-		d->nrs = MAX_RR_PANELS;
-	}
+	pick_spread(d->rrsizes, &d->nrs, MAX_RR_PANELS);
+	d->nws = d->rd->nsizes;
+	memcpy(d->wsizes, d->rd->sizes, d->nws * sizeof(*d->wsizes));
+	pick_spread(d->wsizes, &d->nws, MAX_CLUSTERS);
 }
 
 /* ---- the figures ------------------------------------------------------------ */
+
+/*
+ * A row of figure 5: the ratio of impl's median throughput to two-copy's
+ * (row b), and its 95% interval; without intervals, the bar runs from
+ * impl's min over two-copy's max to its max over two-copy's min (an end not
+ * measured counts as 0, as the figure always drew it).
+ */
+static void speedup_row(struct figdata *d, const char *panel, const char *impl, long size, long b,
+			long r)
+{
+	const struct results_dir *rd = d->rd;
+	const char *m = cell(d, r, "throughput_gbps_median");
+	double bm = results_dir_num(rd, b, "throughput_gbps_median");
+	double blo = results_dir_num(rd, b, "throughput_gbps_min");
+	double bhi = results_dir_num(rd, b, "throughput_gbps_max");
+	if (!m[0] || !(bm > 0) || !(blo > 0) || !(bhi > 0))
+		return;
+	struct interval iv = {metric_ratio(strtod(m, NULL), bm), NAN, NAN};
+	if (d->ci) {
+		/* the point is the medians' ratio, as the report's; the bar is the runs' */
+		results_dir_ratio_ci(rd, b, r, "throughput_gbps", &iv);
+		iv.est = metric_ratio(strtod(m, NULL), bm);
+	} else {
+		double lo = results_dir_num(rd, r, "throughput_gbps_min");
+		double hi = results_dir_num(rd, r, "throughput_gbps_max");
+		iv.lo = metric_ratio(isnan(lo) ? 0 : lo, bhi);
+		iv.hi = metric_ratio(isnan(hi) ? 0 : hi, blo);
+	}
+	fprintf(d->fig[FIG_SPEEDUP].f, "%s %s %ld %.6g %.6g %.6g\n", panel, impl, size, iv.est,
+		isnan(iv.lo) ? iv.est : fmin(iv.lo, iv.est),
+		isnan(iv.hi) ? iv.est : fmax(iv.hi, iv.est));
+	count(&d->fig[FIG_SPEEDUP], panel);
+}
 
 /* Figures 1 and 5: throughput, and its ratio to two-copy's. */
 static void throughput(struct figdata *d)
@@ -197,21 +273,7 @@ static void throughput(struct figdata *d)
 							 rd->threads[p]);
 				if (!strcmp(rd->impls[i], "two-copy") || b < 0)
 					continue;
-				/* ratio of medians, bars from the extremes */
-				const char *m = cell(d, r, "throughput_gbps_median");
-				double bm = results_dir_num(rd, b, "throughput_gbps_median");
-				double blo = results_dir_num(rd, b, "throughput_gbps_min");
-				double bhi = results_dir_num(rd, b, "throughput_gbps_max");
-				double lo = results_dir_num(rd, r, "throughput_gbps_min");
-				double hi = results_dir_num(rd, r, "throughput_gbps_max");
-				if (!m[0] || !(bm > 0) || !(blo > 0) || !(bhi > 0))
-					continue;
-				/* a bar end not measured counts as 0, as the figure always drew it */
-				fprintf(d->fig[FIG_SPEEDUP].f, "%s %s %ld %.6g %.6g %.6g\n", panel,
-					rd->impls[i], rd->sizes[s], metric_ratio(strtod(m, NULL), bm),
-					metric_ratio(isnan(lo) ? 0 : lo, bhi),
-					metric_ratio(isnan(hi) ? 0 : hi, blo));
-				count(&d->fig[FIG_SPEEDUP], panel);
+				speedup_row(d, panel, rd->impls[i], rd->sizes[s], b, r);
 			}
 	}
 }
@@ -228,17 +290,13 @@ static void latency(struct figdata *d)
 			for (size_t t = 0; t < d->nrt; t++) {
 				long r = results_dir_row(rd, rd->impls[i], "rr", d->rrsizes[p],
 							 d->rrthreads[t]);
-				const char *m = cell(d, r, "lat_p50_us_median");
-				if (r < 0 || !m[0])
+				char p50[200], p99[200];
+				if (r < 0 || !bar(d, r, "lat_p50_us", 1, p50, sizeof(p50))[0])
 					continue;
-				char v[5][64];
-				fprintf(g->f, "%s %s %ld %s %s %s %s %s %s\n", panel, rd->impls[i],
-					d->rrthreads[t], m,
-					num(cell(d, r, "lat_p50_us_min"), v[0], 64),
-					num(cell(d, r, "lat_p50_us_max"), v[1], 64),
-					num(cell(d, r, "lat_p99_us_median"), v[2], 64),
-					num(cell(d, r, "lat_p99_us_min"), v[3], 64),
-					num(cell(d, r, "lat_p99_us_max"), v[4], 64));
+				if (!bar(d, r, "lat_p99_us", 1, p99, sizeof(p99))[0])
+					snprintf(p99, sizeof(p99), "NaN NaN NaN");
+				fprintf(g->f, "%s %s %ld %s %s\n", panel, rd->impls[i],
+					d->rrthreads[t], p50, p99);
 				count(g, panel);
 			}
 	}
@@ -263,6 +321,17 @@ static void cache_misses(struct figdata *d)
 			}
 }
 
+/* The 95% interval of the copied share (0..1): the median of each run's own
+ * zc_copied ÷ zc_completions (the two counts of a run belong together). */
+static void copied_ci(const struct figdata *d, long r, struct interval *iv)
+{
+	double v[RESULTS_MAX_REPS];
+	size_t n =
+	    results_dir_run_ratios(d->rd, r, "zc_copied", "zc_completions", v, RESULTS_MAX_REPS);
+	if (!n || stats_median_ci(v, n, iv))
+		*iv = (struct interval){NAN, NAN, NAN};
+}
+
 /* Figures 4 and 6: CPU per byte per side; context switches per MiB and the
  * zero-copy strategies' copied share (server side), at one thread count. */
 static void cpu_and_zerocopy(struct figdata *d)
@@ -283,17 +352,13 @@ static void cpu_and_zerocopy(struct figdata *d)
 				snprintf(name, sizeof(name), "%s_%s", sides[side],
 					 d->cycles ? "cycles_per_byte" : "cpu_ns_per_byte");
 				put(&d->fig[FIG_CPU], sides[side], impl, size, d, r, name);
+				char v[200], per_msg[128];
+				snprintf(per_msg, sizeof(per_msg), "%s_%s_per_msg", sides[side],
+					 d->ctx_key ? d->ctx_key : "-");
 				if (d->ctx_key &&
-				    cellf(d, r, "%s_%s_per_msg_median", sides[side], d->ctx_key)[0]) {
-					const char *c[3] = {"median", "min", "max"};
-					double v[3];
-					for (size_t j = 0; j < 3; j++)
-						v[j] = strtod(cellf(d, r, "%s_%s_per_msg_%s", sides[side],
-								    d->ctx_key, c[j]),
-							      NULL) *
-						       1048576 / (double)size;
-					fprintf(d->fig[FIG_ZEROCOPY].f, "ctx %s %ld %.6g %.6g %.6g %s\n",
-						impl, size, v[0], v[1], v[2], sides[side]);
+				    bar(d, r, per_msg, 1048576 / (double)size, v, sizeof(v))[0]) {
+					fprintf(d->fig[FIG_ZEROCOPY].f, "ctx %s %ld %s %s\n", impl,
+						size, v, sides[side]);
 					count(&d->fig[FIG_ZEROCOPY], "ctx");
 				}
 				if (side != 0 || !cell(d, r, "zc_completions_median")[0])
@@ -304,9 +369,13 @@ static void cpu_and_zerocopy(struct figdata *d)
 				    results_dir_num(rd, r, "zc_completions_median"));
 				if (isnan(pct))
 					continue;
+				struct interval iv = {NAN, NAN, NAN};
+				if (d->ci)
+					copied_ci(d, r, &iv);
 				int n = snprintf(d->zcbuf + d->zclen, sizeof(d->zcbuf) - d->zclen,
-						 "zc %s %ld %.6g %.6g %.6g srv\n", impl, size, pct, pct,
-						 pct);
+						 "zc %s %ld %.6g %.6g %.6g srv\n", impl, size, pct,
+						 isnan(iv.lo) ? pct : fmin(iv.lo * 100, pct),
+						 isnan(iv.hi) ? pct : fmax(iv.hi * 100, pct));
 				if (n > 0 && (size_t)n < sizeof(d->zcbuf) - d->zclen)
 					d->zclen += (size_t)n;
 				count(&d->fig[FIG_ZEROCOPY], "zc");
@@ -341,16 +410,50 @@ static void tcp_figure(struct figdata *d)
 			for (size_t s = 0; s < rd->nsizes; s++) {
 				long r = results_dir_row(rd, rd->impls[i], rd->mode, rd->sizes[s],
 							 rd->threads[0]);
-				const char *m = cellf(d, r, "%s_median", rows[k].column);
-				if (r < 0 || !m[0])
+				char v[200];
+				if (r < 0 || !bar(d, r, rows[k].column, 1, v, sizeof(v))[0])
 					continue;
-				char a[64], b[64];
-				fprintf(g->f, "%s %s %ld %s %s %s\n", rows[k].tag, rd->impls[i],
-					rd->sizes[s], m,
-					num(cellf(d, r, "%s_min", rows[k].column), a, sizeof(a)),
-					num(cellf(d, r, "%s_max", rows[k].column), b, sizeof(b)));
+				fprintf(g->f, "%s %s %ld %s\n", rows[k].tag, rd->impls[i],
+					rd->sizes[s], v);
 				count(g, rows[k].panel);
 			}
+}
+
+/*
+ * Figure 8: where each side's CPU went (sample = on), at one thread count, as
+ * a stacked histogram: one block per side (srv, then cli) and size (wsizes),
+ * blocks apart by two blank lines (gnuplot's index), and in each a row per
+ * strategy, "side size impl PCT...": each category's median share of the
+ * side's samples, in rd->cats' order. A strategy not sampled there has NaNs,
+ * so that every cluster has a bar's place for each strategy.
+ */
+static void cpu_where(struct figdata *d)
+{
+	static const char *const sides[] = {"srv", "cli"};
+	const struct results_dir *rd = d->rd;
+	struct fig *g = &d->fig[FIG_CPU_WHERE];
+	if (!rd->nthreads || !rd->ncats)
+		return;
+	for (size_t side = 0; side < 2; side++)
+		for (size_t s = 0; s < d->nws; s++) {
+			fprintf(g->f, "%s# %s %ld\n", side || s ? "\n\n" : "", sides[side],
+				d->wsizes[s]);
+			for (size_t i = 0; i < rd->nimpls; i++) {
+				long r = results_dir_row(rd, rd->impls[i], rd->mode, d->wsizes[s],
+							 rd->threads[0]);
+				int sampled = 0;
+				fprintf(g->f, "%s %ld %s", sides[side], d->wsizes[s], rd->impls[i]);
+				for (size_t c = 0; c < rd->ncats; c++) {
+					const char *v = cellf(d, r, "%s_cat_%s_pct_median",
+							      sides[side], rd->cats[c]);
+					sampled |= v[0] != '\0';
+					fprintf(g->f, " %s", v[0] ? v : "NaN");
+				}
+				fputc('\n', g->f);
+				if (sampled)
+					count(g, sides[side]);
+			}
+		}
 }
 
 /* ---- meta.sh and draw.list --------------------------------------------------- */
@@ -411,12 +514,13 @@ static void footer(const struct results_dir *rd, char *buf, size_t len)
 	env_read_key(env, "cpus", cpus, sizeof(cpus));
 	env_read_key(env, "kernel", kernel, sizeof(kernel));
 	env_read_key(env, "topology", topo, sizeof(topo));
-	snprintf(buf, len, "%s · %s CPUs · kernel %s · topology %s · %s", cpu, cpus, kernel, topo,
-		 counters);
+	snprintf(buf, len, "%s · %s CPUs · kernel %s · topology %s%s%s · %s", cpu, cpus, kernel, topo,
+		 rd->placement[0] ? " · placement " : "", rd->placement, counters);
 }
 
 struct meta_text {
 	char impls[TEXT_MAX], threads[TEXT_MAX], rr_sizes[TEXT_MAX], xt[TEXT_MAX], tt[TEXT_MAX];
+	char cats[TEXT_MAX], cat_labels[TEXT_MAX], wsizes[TEXT_MAX], wlabels[TEXT_MAX];
 	char xr[128], keys[TEXT_MAX], titles[TEXT_MAX], levels[TEXT_MAX], zc_impls[TEXT_MAX];
 	char empty[FIG_COUNT][TEXT_MAX], miss[FIG_COUNT][TEXT_MAX + 256], miss6a[256], miss6b[256];
 	char why3[128], foot[4400], t1[32];
@@ -461,8 +565,21 @@ static void axes_text(const struct figdata *d, struct meta_text *m)
 	}
 	for (size_t z = 0; z < d->nzi; z++)
 		words_add(m->zc_impls, sizeof(m->zc_impls), d->zc_impls[z]);
-	const char *panels[FIG_COUNT] = {m->threads, m->rr_sizes, m->keys,	 "srv cli",
-					 m->threads, "zc ctx",	  "seg busy limited"};
+	words_of_longs(m->wsizes, sizeof(m->wsizes), d->wsizes, d->nws);
+	for (size_t i = 0; i < d->nws; i++) {
+		char label[32];
+		format_size(label, sizeof(label), (double)d->wsizes[i], SIZE_SHORT);
+		words_add(m->wlabels, sizeof(m->wlabels), label);
+	}
+	for (size_t c = 0; c < rd->ncats; c++) { /* a label of two words is one quoted word */
+		char label[CATEGORY_NAME_MAX + 64];
+		words_add(m->cats, sizeof(m->cats), rd->cats[c]);
+		snprintf(label, sizeof(label), "\"%s\"", results_dir_category_label(rd->cats[c]));
+		words_add(m->cat_labels, sizeof(m->cat_labels), label);
+	}
+	const char *panels[FIG_COUNT] = {m->threads,	     m->rr_sizes, m->keys,
+					 "srv cli",	     m->threads,  "zc ctx",
+					 "seg busy limited", "srv cli"};
 	memcpy(m->panels, panels, sizeof(panels));
 }
 
@@ -502,6 +619,10 @@ static void missing_text(const struct figdata *d, struct meta_text *m)
 		snprintf(m->miss[FIG_TCP], sizeof(m->miss[0]), "%s",
 			 "What TCP did not measured: summary.csv has no srv_tcp_* columns "
 			 "(results from before copyscope read TCP_INFO)");
+	if (!f[FIG_CPU_WHERE].n)
+		snprintf(m->miss[FIG_CPU_WHERE], sizeof(m->miss[0]), "%s",
+			 rd->ncats ? "CPU not sampled: no samples at these points"
+				   : "CPU not sampled: sweep with sample = on");
 	if (!points_in(&f[FIG_ZEROCOPY], "zc"))
 		snprintf(m->miss6a, sizeof(m->miss6a), "%s",
 			 d->zc_seen ? "Copied fallback not measured: no zero-copy completions arrived"
@@ -545,19 +666,23 @@ static int write_meta(const struct figdata *d, const struct meta_text *m, const 
 	meta(f, "cpu_metric", d->cycles ? "cycles" : "cpu_ns");
 	meta(f, "cpu_clock", d->tclock_key ? "task-clock" : "user+system time");
 	meta(f, "hw_pmu", rd->hw_pmu[0] ? rd->hw_pmu : "unknown");
-	static const char *const pnames[FIG_COUNT] = {"p1", "p2", "p3", "p4", "p5", "p6", "p7"};
-	static const char *const enames[FIG_COUNT] = {"e1", "e2", "e3", "e4", "e5", "e6", "e7"};
-	for (size_t i = 0; i < FIG_COUNT; i++) {
-		meta(f, pnames[i], m->panels[i]);
-		meta(f, enames[i], m->empty[i]);
+	/* "1", or why the bars are min-max: style.gp's bars_text */
+	meta(f, "ci",
+	     d->ci ? "1" : rd->runs.nrows ? "fewer than two runs a point" : "no runs.csv");
+	char name[16];
+	for (size_t i = 0; i < FIG_COUNT; i++) { /* pN, eN: figure N's panels, the empty ones */
+		snprintf(name, sizeof(name), "p%zu", i + 1);
+		meta(f, name, m->panels[i]);
+		snprintf(name, sizeof(name), "e%zu", i + 1);
+		meta(f, name, m->empty[i]);
 	}
 	meta(f, "zc_impls", m->zc_impls);
 	meta(f, "why3", m->why3);
-	static const char *const mnames[FIG_COUNT] = {"miss1", "miss2", "miss3", "miss4",
-						      "miss5", NULL,	"miss7"};
-	for (size_t i = 0; i < FIG_COUNT; i++)
-		if (mnames[i])
-			meta(f, mnames[i], m->miss[i]);
+	for (size_t i = 0; i < FIG_COUNT; i++) /* figure 6 says it per panel: miss6a, miss6b */
+		if (i != FIG_ZEROCOPY) {
+			snprintf(name, sizeof(name), "miss%zu", i + 1);
+			meta(f, name, m->miss[i]);
+		}
 	meta(f, "miss6a", m->miss6a);
 	meta(f, "miss6b", m->miss6b);
 	meta(f, "footer", m->foot);
@@ -601,6 +726,13 @@ static int write_draw_list(const struct figdata *d, const struct meta_text *m, c
 		case FIG_ZEROCOPY:
 			fprintf(f, "zc_impls='%s'; miss_zc='%s'; miss_ctx='%s'; t1='%s'; tmode='%s'",
 				m->zc_impls, m->miss6a, m->miss6b, m->t1, tmode);
+			break;
+		case FIG_CPU_WHERE:
+			fprintf(f,
+				"cats='%s'; cat_labels='%s'; sizes='%s'; size_labels='%s'; "
+				"miss_side='%s'; t1='%s'; tmode='%s'",
+				m->cats, m->cat_labels, m->wsizes, m->wlabels,
+				"Not sampled: no samples of this side at these points", m->t1, tmode);
 			break;
 		}
 		fputc('\n', f);
@@ -650,13 +782,16 @@ int figdata_write(const struct results_dir *rd, const char *out, char *err, size
 			goto done;
 		d->fig[i].f = d->fig[i].af.f;
 	}
+	d->ci = results_dir_has_intervals(rd) ||
+		dataset_col(&rd->summary, "throughput_gbps_ci_lo") >= 0;
 	find_events(d);
-	rr_axes(d);
+	axes(d);
 	throughput(d);
 	latency(d);
 	cache_misses(d);
 	cpu_and_zerocopy(d);
 	tcp_figure(d);
+	cpu_where(d);
 	for (size_t i = 0; i < FIG_COUNT; i++) {
 		d->fig[i].f = NULL;
 		if (atomic_commit(&d->fig[i].af, err, errlen))

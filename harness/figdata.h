@@ -3,15 +3,19 @@
  * results folder (resultsdir.h), and the table of figures.
  *
  * For each figure of figure_table: DIR/FIGn.dat, rows "panel strategy x
- * median min max" (or the figure's own columns, see figdata.c), sorted by
+ * median lo hi" (or the figure's own columns, see figdata.c), sorted by
  * panel, strategy and x, so that each strategy's points in a panel are one
- * run of lines. Every value is a summary.csv cell, a fixed rescaling of one
+ * run of lines (figure 8, a stacked histogram: one block per side and size,
+ * a row per strategy, see cpu_where in figdata.c). Every value is a summary.csv cell, a fixed rescaling of one
  * (per message -> per MiB), or a ratio of two (speed-up over two-copy,
- * copied-fallback share). Beside them, OUT/meta.sh (shell assignments: what
- * each figure has and, for what it lacks, why; the footer naming the system)
- * and OUT/draw.list, one line per figure that plots/render.sh draws:
- * SCRIPT NAME DATA PANELS EMPTY MISS GNUPLOT-ASSIGNMENTS, separated by the
- * unit separator (0x1f), so that empty fields stay fields in sh's read.
+ * copied-fallback share); lo and hi are its 95% interval from the runs
+ * (resultsdir.h, docs/confidence.md), or without runs.csv the repetitions'
+ * min and max (meta.sh's ci says which). Beside them, OUT/meta.sh (shell
+ * assignments: what each figure has and, for what it lacks, why; the footer
+ * naming the system) and OUT/draw.list, one line per figure that
+ * plots/render.sh draws: SCRIPT NAME DATA PANELS EMPTY MISS
+ * GNUPLOT-ASSIGNMENTS, separated by the unit separator (0x1f), so that empty
+ * fields stay fields in sh's read.
  *
  * The report and render.sh name figures from this table only.
  */
@@ -37,6 +41,7 @@ enum figure_id {
 	FIG_SPEEDUP,
 	FIG_ZEROCOPY,
 	FIG_TCP,
+	FIG_CPU_WHERE,
 	FIG_COUNT
 };
 

@@ -2,6 +2,10 @@
 #include "metrics.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "placement.h"
 
 double metric_ratio(double a, double b)
 {
@@ -47,4 +51,86 @@ size_t metric_crossings(const long *sizes, const double *ratio, size_t n, struct
 		prev = i;
 	}
 	return found;
+}
+
+double metric_received_bytes(const char *mode, const char *side, double bytes, double msgs)
+{
+	int rr = !strcmp(mode, "rr"), stream = !strcmp(mode, "stream");
+	if (!rr && !stream)
+		return NAN;
+	if (!strcmp(side, "cli"))
+		return bytes;
+	if (strcmp(side, "srv"))
+		return NAN;
+	return rr ? msgs * METRIC_RR_REQUEST_BYTES : 0;
+}
+
+#define CORES_MAX 1024
+
+/* "CPU:percent;..." summed per core into core[] and share[] (0..1): how
+ * many cores, or -1 when the list is empty or not of that form. */
+static int shares_by_core(const char *list, const int *core_of, size_t ncpu, int *core,
+			  double *share)
+{
+	int n = 0;
+	const char *p = list;
+	while (*p) {
+		char *end;
+		long cpu = strtol(p, &end, 10);
+		if (end == p || *end != ':' || cpu < 0)
+			return -1;
+		p = end + 1;
+		double pct = strtod(p, &end);
+		if (end == p || (*end && *end != ';'))
+			return -1;
+		p = *end ? end + 1 : end;
+		int c = (size_t)cpu < ncpu && core_of[cpu] >= 0 ? core_of[cpu] : (int)cpu;
+		int k = 0;
+		while (k < n && core[k] != c)
+			k++;
+		if (k == n && n == CORES_MAX)
+			return -1;
+		if (k == n) {
+			core[n] = c;
+			share[n++] = 0;
+		}
+		share[k] += pct / 100;
+	}
+	return n > 0 ? n : -1;
+}
+
+double metric_core_overlap(const char *srv, const char *cli, const int *core_of, size_t ncpu)
+{
+	int sc[CORES_MAX], cc[CORES_MAX];
+	double ss[CORES_MAX], cs[CORES_MAX];
+	int ns = shares_by_core(srv, core_of, ncpu, sc, ss);
+	int nc = shares_by_core(cli, core_of, ncpu, cc, cs);
+	if (ns < 0 || nc < 0)
+		return NAN;
+	double overlap = 0;
+	for (int i = 0; i < ns; i++)
+		for (int j = 0; j < nc; j++)
+			if (sc[i] == cc[j])
+				overlap += fmin(ss[i], cs[j]);
+	return overlap;
+}
+
+double metric_l1_floor_per_kb(const char *mode, const char *side, double bytes, double msgs,
+			      double overlap_max)
+{
+	double received = metric_received_bytes(mode, side, bytes, msgs);
+	if (!(overlap_max <= PLACEMENT_SPREAD_MAX) || !(received > 0) || !(bytes > 0))
+		return NAN;
+	return 1024.0 / METRIC_LINE_BYTES * received / bytes;
+}
+
+enum count_doubt metric_count_doubt(double per_kb, double floor_per_kb, double running_min)
+{
+	if (isnan(per_kb))
+		return COUNT_PLAUSIBLE;
+	if (running_min < METRIC_RUNNING_MIN)
+		return COUNT_RUNNING_LOW;
+	if (per_kb < floor_per_kb)
+		return COUNT_BELOW_FLOOR;
+	return COUNT_PLAUSIBLE;
 }

@@ -40,4 +40,53 @@ struct crossing {
 size_t metric_crossings(const long *sizes, const double *ratio, size_t n, struct crossing *out,
 			size_t max);
 
+/*
+ * Physical plausibility of a count (docs/counting.md#physical-plausibility).
+ *
+ * A receiver that ran on other cores than its sender loads every received
+ * byte from lines the other core wrote last: at least one L1 miss per
+ * 64-byte line, 16 per KiB received. A count below that floor, or one whose
+ * counter was on the PMU for under 5% of the window (a scaled guess), is
+ * implausible: shown flagged, never used for an answer.
+ */
+#define METRIC_LINE_BYTES	64   /* a cache line */
+#define METRIC_RUNNING_MIN	0.05 /* a counter on the PMU for less of the window: a guess */
+#define METRIC_RR_REQUEST_BYTES 8    /* an rr request (docs/workloads.md) */
+
+/* The bytes side ("srv" or "cli") received in the window, from the point's
+ * bytes (what the client received) and msgs: the client receives every
+ * message in both modes; the server receives nothing in stream mode and one
+ * 8-byte request per message in rr mode. NAN when mode or side is unknown. */
+double metric_received_bytes(const char *mode, const char *side, double bytes, double msgs);
+
+/*
+ * The share of two sides' on-CPU time spent on cores both used: the sum over
+ * cores of the smaller of the two sides' shares, as cpu_overlap is over
+ * CPUs, but SMT siblings (which share a core's L1) count as one. srv and cli
+ * are runs.csv's srv_cpus and cli_cpus ("CPU:percent;..."); core_of[cpu] is
+ * the core of each CPU below ncpu (-1: its own). NAN when a list is empty or
+ * not of that form.
+ */
+double metric_core_overlap(const char *srv, const char *cli, const int *core_of, size_t ncpu);
+
+/* The fewest L1 misses per KiB of `bytes` that side can show: one per
+ * 64-byte line it received, where every run of the point kept the two sides
+ * on different cores (overlap_max: the point's largest core overlap, else
+ * cpu_overlap_max; at most PLACEMENT_SPREAD_MAX, as `placed` spread). NAN
+ * where no floor applies: the sides shared cores, the overlap was not
+ * measured, or the side received nothing. */
+double metric_l1_floor_per_kb(const char *mode, const char *side, double bytes, double msgs,
+			      double overlap_max);
+
+enum count_doubt {
+	COUNT_PLAUSIBLE,
+	COUNT_BELOW_FLOOR, /* fewer than the floor: per_kb < floor */
+	COUNT_RUNNING_LOW, /* the counter was on the PMU for < 5% of some run's window */
+};
+
+/* Whether a count per KiB can be used: floor_per_kb NAN is no floor,
+ * running_min NAN is no fraction recorded (both: plausible). A count not
+ * measured (NAN) is plausible: it is simply absent. */
+enum count_doubt metric_count_doubt(double per_kb, double floor_per_kb, double running_min);
+
 #endif

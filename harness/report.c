@@ -10,6 +10,8 @@
 #include "atomicfile.h"
 #include "figdata.h"
 #include "metrics.h"
+#include "placement.h"
+#include "stats.h"
 #include "strategy_info.h"
 
 #include <errno.h>
@@ -89,6 +91,78 @@ static void size_ranges(const struct results_dir *rd, const int *mask, char *buf
 	}
 }
 
+/* ---- intervals (docs/confidence.md) ---------------------------------------- */
+
+/* impl's column over base's at one point of mode: the ratio of medians and
+ * its 95% interval from both points' runs (lo, hi NAN without runs.csv). */
+static void ratio_at(const struct results_dir *rd, const char *base, const char *impl,
+		     const char *mode, long size, long th, const char *column, struct interval *iv)
+{
+	results_dir_ratio_ci(rd, results_dir_row(rd, base, mode, size, th),
+			     results_dir_row(rd, impl, mode, size, th), column, iv);
+}
+
+static int has_interval(const struct interval *iv)
+{
+	return !isnan(iv->lo) && !isnan(iv->hi);
+}
+
+/* +1 / -1: the interval lies wholly above / below 1; 0: it holds 1, or there
+ * is no interval (then the caller says "unavailable", never "no difference"). */
+static int ratio_side(const struct interval *iv)
+{
+	return has_interval(iv) ? stats_ratio_side(iv) : 0;
+}
+
+/* "1.25 [1.21, 1.3]": a ratio and its interval; ", no significant difference"
+ * when the interval holds 1. Without an interval, the ratio alone. */
+static const char *ratio_text(char *buf, size_t len, const struct interval *iv)
+{
+	if (!has_interval(iv))
+		snprintf(buf, len, "%.3g", iv->est);
+	else
+		snprintf(buf, len, "%.3g [%.3g, %.3g]%s", iv->est, iv->lo, iv->hi,
+			 stats_ratio_side(iv) ? "" : ", no significant difference");
+	return buf;
+}
+
+/* " [lo, hi]" of a ratio, or "" without an interval. */
+static const char *ci_text(char *buf, size_t len, const struct interval *iv)
+{
+	if (!has_interval(iv))
+		snprintf(buf, len, "%s", "");
+	else
+		snprintf(buf, len, " [%.3g, %.3g]", iv->lo, iv->hi);
+	return buf;
+}
+
+/* x rounded to decimals, without the sign of a negative zero. */
+static double unsigned_zero(double x, int decimals)
+{
+	double unit = pow(10, -decimals) / 2;
+	return fabs(x) < unit ? 0 : x;
+}
+
+/* A ratio as a change in percent, "(r - 1) x 100": "-23% [-25%, -21%]", with
+ * ", no significant difference" when the interval holds 1. decimals: at
+ * least that many, more while a significant interval would read as 0. */
+static const char *change_text(char *buf, size_t len, const struct interval *iv, int decimals)
+{
+	double e = (iv->est - 1) * 100, lo = (iv->lo - 1) * 100, hi = (iv->hi - 1) * 100;
+	if (!has_interval(iv)) {
+		snprintf(buf, len, "%+.*f%%", decimals, unsigned_zero(e, decimals));
+		return buf;
+	}
+	int side = stats_ratio_side(iv);
+	while (side && decimals < 3 &&
+	       (!unsigned_zero(lo, decimals) || !unsigned_zero(hi, decimals)))
+		decimals++;
+	snprintf(buf, len, "%+.*f%% [%+.*f%%, %+.*f%%]%s", decimals, unsigned_zero(e, decimals),
+		 decimals, unsigned_zero(lo, decimals), decimals, unsigned_zero(hi, decimals),
+		 side ? "" : ", no significant difference");
+	return buf;
+}
+
 /* ---- crossovers (questions 4 and 5) -------------------------------------- */
 
 
@@ -140,17 +214,13 @@ static int within_spread(const struct results_dir *rd, const char *impl, long si
 	return !isnan(lo) && !isnan(hi) && !isnan(lo2) && !isnan(hi2) && lo <= hi2 && lo2 <= hi;
 }
 
-static void write_crossover_line(FILE *out, const struct results_dir *rd, const char *impl,
-				 long threads)
+/* Without intervals: where the medians cross 1.0, and whether the points
+ * around a crossing overlap in their min-max spread. */
+static void write_median_crossings(FILE *out, const struct results_dir *rd, const char *impl,
+				   long threads, const double *ratio)
 {
-	double ratio[RESULTS_MAX_SIZES];
 	struct crossing cr[RESULTS_MAX_SIZES];
 	char a[32], b[32];
-	fprintf(out, "- **%ld %s:** ", threads, threads_word(threads));
-	if (speedups(rd, impl, threads, ratio) < 2) {
-		fprintf(out, "not enough points with both %s and two-copy measured.\n", impl);
-		return;
-	}
 	size_t n = metric_crossings(rd->sizes, ratio, rd->nsizes, cr, RESULTS_MAX_SIZES);
 	if (n == 0) {
 		write_no_crossing(out, rd, impl, ratio);
@@ -175,8 +245,144 @@ static void write_crossover_line(FILE *out, const struct results_dir *rd, const 
 	fprintf(out, ".\n");
 }
 
+/* Where the medians cross 1.0 between sizes i and j, or 0. */
+static double median_crossing(const struct results_dir *rd, const double *ratio, size_t i, size_t j)
+{
+	struct crossing cr[RESULTS_MAX_SIZES];
+	size_t n = metric_crossings(rd->sizes, ratio, rd->nsizes, cr, RESULTS_MAX_SIZES);
+	for (size_t k = 0; k < n; k++)
+		if (cr[k].before >= i && cr[k].before < j)
+			return cr[k].size;
+	return 0;
+}
+
+/* No significant crossover: where impl is significantly ahead, behind, or
+ * neither (side[s]: +1, -1, 0; NAN ratios left out). */
+static void write_no_significant_crossing(FILE *out, const struct results_dir *rd, const char *impl,
+					  const double *ratio, const struct interval *iv,
+					  const int *side)
+{
+	int mask[4][RESULTS_MAX_SIZES];
+	size_t count[4] = {0}, first = rd->nsizes, last = 0, best = 0;
+	char a[32], b[32], c[32], r1[96], r2[96], list[512];
+	for (size_t s = 0; s < rd->nsizes; s++) {
+		/* by side + 1; 3: no interval (a point with one ok run) */
+		int k = has_interval(&iv[s]) ? side[s] + 1 : 3;
+		for (int j = 0; j < 4; j++)
+			mask[j][s] = !isnan(ratio[s]) && k == j;
+		if (isnan(ratio[s]))
+			continue;
+		count[k]++;
+		first = first < s ? first : s;
+		last = s;
+		if (isnan(ratio[best]) || ratio[s] > ratio[best])
+			best = s;
+	}
+	sz(a, (double)rd->sizes[first]);
+	sz(b, (double)rd->sizes[last]);
+	size_t valid = count[0] + count[1] + count[2] + count[3];
+	if (count[2] == valid) {
+		fprintf(out,
+			"%s is significantly ahead at every measured size, %s–%s (%s ÷ two-copy "
+			"= %s at %s, %s at %s): no crossover within the range.\n",
+			impl, a, b, impl, ratio_text(r1, sizeof(r1), &iv[first]), a,
+			ratio_text(r2, sizeof(r2), &iv[last]), b);
+		return;
+	}
+	if (count[0] == valid) {
+		fprintf(out,
+			"not within %s–%s: %s is significantly behind two-copy at every measured "
+			"size (closest: %s ÷ two-copy = %s at %s).\n",
+			a, b, impl, impl, ratio_text(r1, sizeof(r1), &iv[best]),
+			sz(c, (double)rd->sizes[best]));
+		return;
+	}
+	/* indexed as mask; said ahead first, then behind, neither, unknown */
+	static const char *const what[4] = {
+	    "significantly behind at ", "not significantly different from two-copy at ",
+	    "significantly ahead at ", "without an interval (one ok run) at "};
+	static const int said[4] = {2, 0, 1, 3};
+	fprintf(out, "**no significant crossover** within %s–%s: %s is", a, b, impl);
+	for (size_t i = 0, n = 0; i < 4; i++) {
+		if (!count[said[i]])
+			continue;
+		size_ranges(rd, mask[said[i]], list, sizeof(list));
+		fprintf(out, "%s %s%s", n++ ? ";" : "", what[said[i]], list);
+	}
+	double m = median_crossing(rd, ratio, 0, rd->nsizes);
+	if (m > 0)
+		fprintf(out, " (the medians cross 1.0 at ≈ %.0f B, within the 95%% intervals)", m);
+	fprintf(out, ".\n");
+}
+
+/*
+ * A significant crossover lies between the last size where impl ÷ two-copy
+ * is significantly on one side of 1 and the first where it is significantly
+ * on the other (docs/confidence.md); sizes not significant in between do
+ * not end it.
+ */
+static void write_crossover_line(FILE *out, const struct results_dir *rd, const char *impl,
+				 long threads)
+{
+	double ratio[RESULTS_MAX_SIZES];
+	struct interval iv[RESULTS_MAX_SIZES];
+	int side[RESULTS_MAX_SIZES];
+	char a[32], b[32], r1[96], r2[96];
+	fprintf(out, "- **%ld %s:** ", threads, threads_word(threads));
+	if (speedups(rd, impl, threads, ratio) < 2) {
+		fprintf(out, "not enough points with both %s and two-copy measured.\n", impl);
+		return;
+	}
+	if (!results_dir_has_intervals(rd)) {
+		write_median_crossings(out, rd, impl, threads, ratio);
+		return;
+	}
+	size_t with_interval = 0;
+	for (size_t s = 0; s < rd->nsizes; s++) {
+		ratio_at(rd, "two-copy", impl, rd->mode, rd->sizes[s], threads, "throughput_gbps",
+			 &iv[s]);
+		side[s] = isnan(ratio[s]) ? 0 : ratio_side(&iv[s]);
+		with_interval += !isnan(ratio[s]) && has_interval(&iv[s]);
+	}
+	if (!with_interval) { /* every point of this thread count ran once */
+		write_median_crossings(out, rd, impl, threads, ratio);
+		return;
+	}
+	size_t n = 0, prev = rd->nsizes;
+	for (size_t s = 0; s < rd->nsizes; s++) {
+		if (!side[s])
+			continue;
+		if (prev < rd->nsizes && side[prev] != side[s]) {
+			fprintf(out,
+				"%s%s %s two-copy%s between **%s and %s**: significantly %s at %s "
+				"(%s ÷ two-copy = %s), significantly %s at %s (%s)",
+				n ? "; then " : "", n ? "it" : impl,
+				side[s] > 0 ? "overtakes" : "falls behind",
+				side[s] > 0 && n ? " again" : "", sz(a, (double)rd->sizes[prev]),
+				sz(b, (double)rd->sizes[s]), side[prev] > 0 ? "ahead" : "behind", a,
+				impl, ratio_text(r1, sizeof(r1), &iv[prev]),
+				side[s] > 0 ? "ahead" : "behind", b,
+				ratio_text(r2, sizeof(r2), &iv[s]));
+			double m = median_crossing(rd, ratio, prev, s);
+			if (m > 0)
+				fprintf(out,
+					"; the medians cross 1.0 at ≈ %.0f B (interpolated on the "
+					"log2 size axis)",
+					m);
+			n++;
+		}
+		prev = s;
+	}
+	if (n)
+		fprintf(out, ".\n");
+	else
+		write_no_significant_crossing(out, rd, impl, ratio, iv, side);
+}
+
 static void write_sides_vs_two(FILE *out, const struct results_dir *rd, const char *impl,
 			       long size, long th);
+static void write_zc_where_at(FILE *out, const struct results_dir *rd, const char *impl, long size,
+			      long th);
 
 static void write_crossovers(FILE *out, const struct results_dir *rd, const char *impl)
 {
@@ -195,8 +401,120 @@ static void write_crossovers(FILE *out, const struct results_dir *rd, const char
 	if (rd->nsizes && rd->nthreads) {
 		fprintf(out, "\nWhat each side pays, at the largest size:\n\n");
 		write_sides_vs_two(out, rd, impl, rd->sizes[rd->nsizes - 1], rd->threads[0]);
+		if (strategy_is_zerocopy(impl))
+			write_zc_where_at(out, rd, impl, rd->sizes[rd->nsizes - 1], rd->threads[0]);
 	}
 	fprintf(out, "\n");
+}
+
+/* ---- where the CPU goes (sampling; figure 8) -------------------------------- */
+
+/* Whether either side was sampled (sample = on) in the base slice. */
+static int sampled(const struct results_dir *rd)
+{
+	return results_dir_sampled(rd, "srv") || results_dir_sampled(rd, "cli");
+}
+
+static int has_cat(const struct results_dir *rd, const char *cat)
+{
+	for (size_t c = 0; c < rd->ncats; c++)
+		if (!strcmp(rd->cats[c], cat))
+			return 1;
+	return 0;
+}
+
+/* "SIDE_cat_CAT_pct" or "SIDE_cat_CAT_ns_per_byte": a column of runs.csv, and
+ * with a stat suffix of summary.csv. */
+static const char *cat_col(char *buf, size_t len, const char *side, const char *cat,
+			   const char *what)
+{
+	snprintf(buf, len, "%s_cat_%s_%s", side, cat, what);
+	return buf;
+}
+
+/* impl's median of side's share (what "pct") or CPU ns per byte ("ns_per_byte")
+ * in category cat, at (size, th). */
+static double cat_val(const struct results_dir *rd, const char *impl, long size, long th,
+		      const char *side, const char *cat, const char *what)
+{
+	char col[CATEGORY_NAME_MAX + 48];
+	return val(rd, impl, rd->mode, size, th, cat_col(col, sizeof(col), side, cat, what),
+		   "median");
+}
+
+/* One sentence where the folder was not sampled: how to get what it would show. */
+static void write_not_sampled(FILE *out, const char *what)
+{
+	char f8[96];
+	fprintf(out,
+		"Not sampled: sweep with `sample = on` (or `copyscope run --sample`) to see %s "
+		"(%s; docs/sampling.md).\n\n",
+		what, fig_link(f8, sizeof(f8), FIG_CPU_WHERE));
+}
+
+/*
+ * What zero-copy's server pays for by design, at (size, th): page pinning,
+ * completions, and the kernel copy that loopback still makes (two-copy's
+ * beside it), as shares of its samples and CPU ns per byte, into buf. ""
+ * when none of them was sampled there.
+ */
+static const char *zc_where(char *buf, size_t len, const struct results_dir *rd, const char *impl,
+			    long size, long th)
+{
+	static const char *const cats[] = {"pinning", "zc_completion", "kernel_copy"};
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k < 3 && used < len; k++) {
+		double pct = cat_val(rd, impl, size, th, "srv", cats[k], "pct");
+		double ns = cat_val(rd, impl, size, th, "srv", cats[k], "ns_per_byte");
+		if (isnan(pct)) /* not sampled there, or not a category of this folder's */
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s %.1f%%", used ? ", " : "",
+					 results_dir_category_label(cats[k]), pct);
+		if (!isnan(ns) && used < len)
+			used += (size_t)snprintf(buf + used, len - used, " (%.3g ns/B)", ns);
+	}
+	double two = cat_val(rd, "two-copy", size, th, "srv", "kernel_copy", "pct");
+	double two_ns = cat_val(rd, "two-copy", size, th, "srv", "kernel_copy", "ns_per_byte");
+	if (!used || used >= len || isnan(two) || !strcmp(impl, "two-copy"))
+		return buf;
+	used += (size_t)snprintf(buf + used, len - used, "; two-copy's kernel copy: %.1f%%", two);
+	if (!isnan(two_ns) && used < len)
+		snprintf(buf + used, len - used, " (%.3g ns/B)", two_ns);
+	return buf;
+}
+
+/* Q5: under "what each side pays", where zero-copy's server CPU went. */
+static void write_zc_where_at(FILE *out, const struct results_dir *rd, const char *impl, long size,
+			      long th)
+{
+	char a[32], f8[96], text[1024];
+	if (zc_where(text, sizeof(text), rd, impl, size, th)[0])
+		fprintf(out,
+			"  Where the server's CPU went at %s, %ld %s (share of its samples and CPU "
+			"ns per byte, medians; %s): %s.\n",
+			sz(a, (double)size), th, threads_word(th),
+			fig_link(f8, sizeof(f8), FIG_CPU_WHERE), text);
+}
+
+/* Q1: where impl's server CPU went at the smallest and the largest size. */
+static void write_zc_where(FILE *out, const struct results_dir *rd, const char *impl)
+{
+	char a[32], f8[96], text[1024];
+	if (!rd->nsizes || !rd->nthreads)
+		return;
+	long th = rd->threads[0], pick[2] = {rd->sizes[0], rd->sizes[rd->nsizes - 1]};
+	for (size_t p = 0, shown = 0; p < (rd->nsizes > 1 ? 2u : 1u); p++) {
+		if (!zc_where(text, sizeof(text), rd, impl, pick[p], th)[0])
+			continue;
+		if (!shown++)
+			fprintf(out,
+				"- **%s**, where its server's CPU went (share of its samples and "
+				"CPU ns per byte, medians; %s):\n",
+				impl, fig_link(f8, sizeof(f8), FIG_CPU_WHERE));
+		fprintf(out, "  - at %s, %ld %s: %s.\n", sz(a, (double)pick[p]), th,
+			threads_word(th), text);
+	}
 }
 
 /* ---- question 1: zero-copy ------------------------------------------------ */
@@ -223,9 +541,10 @@ static const char *fastest(const struct results_dir *rd, long size, long threads
 
 static void write_zc_losses(FILE *out, const struct results_dir *rd, const char *impl)
 {
-	size_t points = 0, led = 0, behind_two = 0;
+	size_t points = 0, led = 0, behind_two = 0, sig_behind = 0;
 	struct loss worst = {.pct = 0, .winner = NULL};
-	char a[32];
+	struct interval iv;
+	char a[32], c[128];
 	for (size_t t = 0; t < rd->nthreads; t++)
 		for (size_t s = 0; s < rd->nsizes; s++) {
 			long size = rd->sizes[s], th = rd->threads[t];
@@ -235,21 +554,34 @@ static void write_zc_losses(FILE *out, const struct results_dir *rd, const char 
 				continue;
 			points++;
 			led += !strcmp(winner, impl);
-			behind_two += mine < tput(rd, "two-copy", size, th, "median");
+			if (mine < tput(rd, "two-copy", size, th, "median")) {
+				behind_two++;
+				ratio_at(rd, "two-copy", impl, rd->mode, size, th,
+					 "throughput_gbps", &iv);
+				sig_behind += ratio_side(&iv) < 0;
+			}
 			double pct = (mine - top) / top * 100;
 			if (strcmp(winner, impl) && (!worst.winner || pct < worst.pct))
 				worst = (struct loss){pct, mine, top, size, th, winner};
 		}
 	fprintf(out,
 		"- **%s** was the fastest strategy at %zu of %zu points and behind two-copy at "
-		"%zu.",
+		"%zu",
 		impl, led, points, behind_two);
-	if (worst.winner)
+	if (behind_two && results_dir_has_intervals(rd))
+		fprintf(out,
+			" (significantly at %zu: the 95%% interval of %s ÷ two-copy lies below 1)",
+			sig_behind, impl);
+	fprintf(out, ".");
+	if (worst.winner) {
+		ratio_at(rd, worst.winner, impl, rd->mode, worst.size, worst.threads,
+			 "throughput_gbps", &iv);
 		fprintf(out,
 			" Its largest loss: %s with %ld %s, %.4g Gbit/s against %s's %.4g "
-			"Gbit/s (%.1f%%).",
+			"Gbit/s (%s).",
 			sz(a, (double)worst.size), worst.threads, threads_word(worst.threads),
-			worst.mine, worst.winner, worst.theirs, worst.pct);
+			worst.mine, worst.winner, worst.theirs, change_text(c, sizeof(c), &iv, 1));
+	}
 	fprintf(out, "\n");
 }
 
@@ -317,8 +649,11 @@ static void write_sides_vs_two(FILE *out, const struct results_dir *rd, const ch
 				th, threads_word(th));
 		else
 			fprintf(out, "; ");
-		fprintf(out, "%s %s %.4g ns, two-copy %.4g ns (%+.0f%%)", name[i], impl, x, two,
-			(x / two - 1) * 100);
+		struct interval iv;
+		char c[128];
+		ratio_at(rd, "two-copy", impl, rd->mode, size, th, col, &iv);
+		fprintf(out, "%s %s %.4g ns, two-copy %.4g ns (%s)", name[i], impl, x, two,
+			change_text(c, sizeof(c), &iv, 0));
 		double busy = busy_share(rd, impl, size, th, side[i]);
 		double busy2 = busy_share(rd, "two-copy", size, th, side[i]);
 		if (!isnan(busy) && !isnan(busy2))
@@ -366,12 +701,20 @@ static int write_tcp_line(FILE *out, const struct results_dir *rd, const char *i
 	fprintf(out, "  - at %s, %ld %s: TCP sent %.0f B per data segment", sz(a, (double)size), th,
 		threads_word(th), seg);
 	double two = bytes_per_seg(rd, "two-copy", size, th);
-	double r = seg < two ? metric_ratio(two, seg) : metric_ratio(seg, two);
-	if (strcmp(impl, "two-copy") && !isnan(two) && r < 1.05)
-		fprintf(out, " (two-copy: %.0f B, about the same)", two);
+	struct interval iv;
+	char r[96];
+	/* the larger over the smaller: "N× fewer" or "N× more" */
+	if (seg < two)
+		ratio_at(rd, impl, "two-copy", rd->mode, size, th, "srv_tcp_bytes_per_seg", &iv);
+	else
+		ratio_at(rd, "two-copy", impl, rd->mode, size, th, "srv_tcp_bytes_per_seg", &iv);
+	int same = has_interval(&iv) ? !stats_ratio_side(&iv) : iv.est < 1.05;
+	if (strcmp(impl, "two-copy") && !isnan(two) && same)
+		fprintf(out, " (two-copy: %.0f B, about the same%s)", two,
+			has_interval(&iv) ? ": no significant difference" : "");
 	else if (strcmp(impl, "two-copy") && !isnan(two))
-		fprintf(out, " (two-copy: %.0f B, %.3g× %s)", two, r,
-			seg < two ? "fewer bytes per segment" : "more");
+		fprintf(out, " (two-copy: %.0f B, %.3g× %s%s)", two, iv.est,
+			seg < two ? "fewer bytes per segment" : "more", ci_text(r, sizeof(r), &iv));
 	double busy = val(rd, impl, rd->mode, size, th, "srv_tcp_busy_pct", "median");
 	double rwnd = val(rd, impl, rd->mode, size, th, "srv_tcp_rwnd_limited_pct", "median");
 	double sndbuf = val(rd, impl, rd->mode, size, th, "srv_tcp_sndbuf_limited_pct", "median");
@@ -384,20 +727,22 @@ static int write_tcp_line(FILE *out, const struct results_dir *rd, const char *i
 	return 1;
 }
 
-/* What TCP did with impl's bytes at the smallest and largest size, one thread count. */
-static void write_tcp(FILE *out, const struct results_dir *rd, const char *impl)
+/* What TCP did with impl's bytes at the smallest and largest size, one
+ * thread count: 1 when it wrote something. */
+static int write_tcp(FILE *out, const struct results_dir *rd, const char *impl)
 {
 	if (!rd->nsizes || !rd->nthreads)
-		return;
+		return 0;
 	long th = rd->threads[0];
 	char f7[96];
 	if (isnan(bytes_per_seg(rd, impl, rd->sizes[0], th)))
-		return;
+		return 0;
 	fprintf(out, "- **%s**, what TCP did with its bytes (TCP_INFO, medians; %s):\n", impl,
 		fig_link(f7, sizeof(f7), FIG_TCP));
 	write_tcp_line(out, rd, impl, rd->sizes[0], th);
 	if (rd->nsizes > 1)
 		write_tcp_line(out, rd, impl, rd->sizes[rd->nsizes - 1], th);
+	return 1;
 }
 
 /* Q6: a strategy whose segments are more than 4x smaller than two-copy's at
@@ -414,13 +759,17 @@ static size_t find_small_segments(FILE *out, const struct results_dir *rd)
 				double shrink = metric_ratio(two, seg);
 				if (!strcmp(rd->impls[i], "two-copy") || !(shrink > 4))
 					continue;
-				char a[32];
-				fprintf(out,
-					"- Smaller segments: %s, %ld %s, %s: %.0f B per data segment "
-					"against two-copy's %.0f B (%.3g× smaller): each segment "
-					"pays the per-packet path.\n",
-					rd->impls[i], th, threads_word(th), sz(a, (double)size), seg,
-					two, shrink);
+				char a[32], r[96];
+				struct interval iv;
+				ratio_at(rd, rd->impls[i], "two-copy", rd->mode, size, th,
+					 "srv_tcp_bytes_per_seg", &iv);
+				fprintf(
+				    out,
+				    "- Smaller segments: %s, %ld %s, %s: %.0f B per data segment "
+				    "against two-copy's %.0f B (%.3g× smaller%s): each segment "
+				    "pays the per-packet path.\n",
+				    rd->impls[i], th, threads_word(th), sz(a, (double)size), seg,
+				    two, shrink, ci_text(r, sizeof(r), &iv));
 				found++;
 			}
 	return found;
@@ -448,8 +797,13 @@ static void write_q3_segments(FILE *out, const struct results_dir *rd)
 				"buffer):\n\n",
 				sz(a, (double)size), lo, hi);
 		any = 1;
-		fprintf(out, "- %s: %.0f B → %.0f B (%+.0f%%)", rd->impls[i], a_seg, b_seg,
-			(metric_ratio(b_seg, a_seg) - 1) * 100);
+		struct interval iv;
+		char c[128];
+		results_dir_ratio_ci(rd, results_dir_row(rd, rd->impls[i], rd->mode, size, lo),
+				     results_dir_row(rd, rd->impls[i], rd->mode, size, hi),
+				     "srv_tcp_bytes_per_seg", &iv);
+		fprintf(out, "- %s: %.0f B → %.0f B (%s)", rd->impls[i], a_seg, b_seg,
+			change_text(c, sizeof(c), &iv, 0));
 		static const char *const limits[] = {"srv_tcp_rwnd_limited_pct",
 						     "srv_tcp_sndbuf_limited_pct"};
 		for (size_t k = 0; k < 2; k++) {
@@ -495,6 +849,9 @@ static void write_q1(FILE *out, const struct results_dir *rd)
 	for (size_t i = 0; i < rd->nimpls; i++)
 		if (strategy_is_zerocopy(rd->impls[i]))
 			write_tcp(out, rd, rd->impls[i]);
+	for (size_t i = 0; sampled(rd) && i < rd->nimpls; i++)
+		if (strategy_is_zerocopy(rd->impls[i]))
+			write_zc_where(out, rd, rd->impls[i]);
 	fprintf(out, "\nZero-copy saves the copy of the sent bytes only when the kernel can hand "
 		     "the pages to a device; in exchange it pins the pages and reports every "
 		     "completion on the socket's error queue (io_uring: a notification CQE), and a "
@@ -514,6 +871,10 @@ static void write_q1(FILE *out, const struct results_dir *rd)
 			"the copied-fallback rate above says how often it paid those costs "
 			"without saving the copy (topology: %s).\n\n",
 			rd->topology);
+	if (!sampled(rd))
+		write_not_sampled(out, "what each zero-copy strategy's server spends on page "
+				       "pinning, on completions and on the kernel copy that "
+				       "loopback still makes");
 }
 
 /* ---- question 2: which cache level ---------------------------------------- */
@@ -525,10 +886,53 @@ static double reduction(const struct results_dir *rd, const char *column, long s
 	return metric_reduction_pct(two, one);
 }
 
+/* Whether impl's count of ev on side at (size, th) may be used (resultsdir.h). */
+static int plausible(const struct results_dir *rd, const char *impl, const char *side,
+		     const struct event_spec *ev, long size, long th)
+{
+	struct count_check ck;
+	results_dir_check_count(rd, results_dir_row(rd, impl, rd->mode, size, th), side, ev, &ck);
+	return ck.doubt == COUNT_PLAUSIBLE;
+}
+
+/*
+ * One-copy's reduction of ev's server misses per KiB from two-copy's, in
+ * percent, and its 95% interval ((1 - ratio) x 100, so lo and hi swap): a
+ * table cell. *significant: the interval lies on one side of 0.
+ */
+static void reduction_cell(const struct results_dir *rd, const struct event_spec *ev, long size,
+			   long th, char *buf, size_t len, int *significant)
+{
+	char col[128];
+	struct interval iv;
+	*significant = 0;
+	if (!plausible(rd, "two-copy", "srv", ev, size, th) ||
+	    !plausible(rd, "one-copy", "srv", ev, size, th)) {
+		snprintf(buf, len, "implausible count, left out (see below)");
+		return;
+	}
+	snprintf(col, sizeof(col), "srv_%s_per_kb", ev->key);
+	ratio_at(rd, "two-copy", "one-copy", rd->mode, size, th, col, &iv);
+	double r = reduction(rd, col, size, th);
+	if (isnan(r)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	int n = snprintf(buf, len, "%.1f%% %s", fabs(r), r >= 0 ? "fewer" : "more");
+	if (!has_interval(&iv) || n < 0 || (size_t)n >= len)
+		return;
+	*significant = stats_ratio_side(&iv) != 0;
+	/* as reductions: 1 - ratio, so the interval's ends swap */
+	snprintf(buf + n, len - (size_t)n, " [%.1f%%, %.1f%%]%s",
+		 unsigned_zero((1 - iv.hi) * 100, 1), unsigned_zero((1 - iv.lo) * 100, 1),
+		 *significant ? "" : ", no significant difference");
+}
+
 static void write_q2_levels(FILE *out, const struct results_dir *rd, long th)
 {
 	const struct event_spec *best[RESULTS_MAX_SIZES];
-	char a[32], col[128], list[512];
+	char a[32], cell[192], list[512];
+	size_t sig = 0;
 	fprintf(out, "| size | level with the largest reduction |");
 	for (size_t e = 0; e < rd->events.n; e++)
 		if (event_is_cache_level(&rd->events.ev[e]))
@@ -538,17 +942,21 @@ static void write_q2_levels(FILE *out, const struct results_dir *rd, long th)
 		if (event_is_cache_level(&rd->events.ev[e]))
 			fprintf(out, "---:|");
 	fprintf(out, "\n");
+	int best_sig[RESULTS_MAX_SIZES] = {0};
 	for (size_t s = 0; s < rd->nsizes; s++) {
 		double red = 0;
 		best[s] = table_largest_reduction(rd, "srv", rd->sizes[s], th, "all", &red);
 		fprintf(out, "| %s | %s |", sz(a, (double)rd->sizes[s]),
 			best[s] ? best[s]->level : "-");
 		for (size_t e = 0; e < rd->events.n; e++) {
-			if (!event_is_cache_level(&rd->events.ev[e]))
+			const struct event_spec *ev = &rd->events.ev[e];
+			int significant;
+			if (!event_is_cache_level(ev))
 				continue;
-			snprintf(col, sizeof(col), "srv_%s_per_kb", rd->events.ev[e].key);
-			double r = reduction(rd, col, rd->sizes[s], th);
-			fprintf(out, isnan(r) ? " - |" : " %.1f%% fewer |", r);
+			reduction_cell(rd, ev, rd->sizes[s], th, cell, sizeof(cell), &significant);
+			if (ev == best[s])
+				best_sig[s] = significant;
+			fprintf(out, " %s |", cell);
 		}
 		fprintf(out, "\n");
 	}
@@ -566,13 +974,17 @@ static void write_q2_levels(FILE *out, const struct results_dir *rd, long th)
 	if (!top)
 		return;
 	int mask[RESULTS_MAX_SIZES];
-	for (size_t s = 0; s < rd->nsizes; s++)
+	for (size_t s = 0; s < rd->nsizes; s++) {
 		mask[s] = best[s] == top;
+		sig += mask[s] && best_sig[s];
+	}
 	size_ranges(rd, mask, list, sizeof(list));
-	fprintf(out,
-		"\n**%s** (%s) shows the most reduction: the largest at %zu of %zu sizes "
-		"(%s).\n\n",
+	fprintf(out, "\n**%s** (%s) shows the most reduction: the largest at %zu of %zu sizes (%s)",
 		top->level, top->key, topn, rd->nsizes, list);
+	if (results_dir_has_intervals(rd))
+		fprintf(out, "; %s reduction is significant at %zu of those %zu", top->level, sig,
+			topn);
+	fprintf(out, ".\n\n");
 }
 
 static double user_share(const struct results_dir *rd, const char *impl, long size, long th)
@@ -625,12 +1037,67 @@ static void write_q2_instead(FILE *out, const struct results_dir *rd, long th)
 			cell_text(cell[i], sizeof(cell[i]), i == 2 || i == 3 ? "%.0f%%" : "%.4g",
 				  v[i]);
 		}
-		fprintf(out, "| %s | %s → %s | ", sz(a, (double)size), cell[0], cell[1]);
-		fprintf(out, isnan(r) ? "– | " : "%+.1f%% | ", -r);
+		struct interval iv;
+		char change[128];
+		ratio_at(rd, "two-copy", "one-copy", rd->mode, size, th, "srv_cpu_ns_per_byte",
+			 &iv);
+		fprintf(out, "| %s | %s → %s | %s | ", sz(a, (double)size), cell[0], cell[1],
+			isnan(r) ? "–" : change_text(change, sizeof(change), &iv, 1));
 		fprintf(out, "%s → %s | %s → %s | %s → %s |\n", cell[2], cell[3], cell[4], cell[5],
 			cell[6], cell[7]);
 	}
 	fprintf(out, missing ? "\n(–: not measured.)\n\n" : "\n");
+}
+
+/*
+ * Which copies disappear from two-copy to one-copy: the server's CPU ns per
+ * byte in the user-copy and kernel-copy categories, with the 95% interval of
+ * each change; then at how many sizes one-copy's median is 0 where
+ * two-copy's is not.
+ */
+static void write_q2_copies(FILE *out, const struct results_dir *rd, long th)
+{
+	static const char *const cats[] = {"user_copy", "kernel_copy"};
+	char a[32], f8[96], col[CATEGORY_NAME_MAX + 48];
+	size_t gone[2] = {0, 0}, both[2] = {0, 0};
+	if (!sampled(rd)) {
+		write_not_sampled(out, "which copies disappear between two-copy and one-copy, as "
+				       "user-copy and kernel-copy CPU ns per byte");
+		return;
+	}
+	if (!has_cat(rd, cats[0]) || !has_cat(rd, cats[1]))
+		return; /* another category file: figure 8 has its categories */
+	fprintf(out,
+		"Which copies disappear, two-copy → one-copy (server, CPU ns per byte in each "
+		"category from sampling, medians, %ld %s; %s):\n\n"
+		"| size | user copy (ns/B) | change | kernel copy (ns/B) | change |\n"
+		"|---|---:|---:|---:|---:|\n",
+		th, threads_word(th), fig_link(f8, sizeof(f8), FIG_CPU_WHERE));
+	for (size_t s = 0; s < rd->nsizes; s++) {
+		long size = rd->sizes[s];
+		fprintf(out, "| %s |", sz(a, (double)size));
+		for (size_t k = 0; k < 2; k++) {
+			double two =
+			    cat_val(rd, "two-copy", size, th, "srv", cats[k], "ns_per_byte");
+			double one =
+			    cat_val(rd, "one-copy", size, th, "srv", cats[k], "ns_per_byte");
+			char c2[32], c1[32], change[128];
+			struct interval iv;
+			cell_text(c2, sizeof(c2), "%.3g", two);
+			cell_text(c1, sizeof(c1), "%.3g", one);
+			ratio_at(rd, "two-copy", "one-copy", rd->mode, size, th,
+				 cat_col(col, sizeof(col), "srv", cats[k], "ns_per_byte"), &iv);
+			fprintf(out, " %s → %s | %s |", c2, c1,
+				isnan(iv.est) ? "–" : change_text(change, sizeof(change), &iv, 0));
+			both[k] += !isnan(two) && !isnan(one);
+			gone[k] += two > 0 && one == 0;
+		}
+		fprintf(out, "\n");
+	}
+	fprintf(out,
+		"\nGone in one-copy (its median 0 where two-copy's is above 0): the user copy at "
+		"%zu of %zu sizes, the kernel copy at %zu of %zu.\n\n",
+		gone[0], both[0], gone[1], both[1]);
 }
 
 static void write_q2(FILE *out, const struct results_dir *rd)
@@ -650,6 +1117,7 @@ static void write_q2(FILE *out, const struct results_dir *rd)
 			"question cannot be answered from this data.\n\n",
 			why);
 		write_q2_instead(out, rd, th);
+		write_q2_copies(out, rd, th);
 		return;
 	}
 	char f3[96];
@@ -663,6 +1131,7 @@ static void write_q2(FILE *out, const struct results_dir *rd)
 		     "and the kernel then reads the staging buffer; one-copy hands the kernel the "
 		     "fields as an iovec and skips that pass. The reduction is the misses of that "
 		     "extra pass, and the table shows at which level they land for each size.\n\n");
+	write_q2_copies(out, rd, th);
 }
 
 /* ---- question 3: thread count ------------------------------------------- */
@@ -765,43 +1234,70 @@ static void write_q3_contention(FILE *out, const struct results_dir *rd)
 			for (size_t t = 0; t < rd->nthreads; t++) {
 				double v = val(rd, rd->impls[i], rd->mode, size, rd->threads[t],
 					       col, "median");
-				fprintf(out, isnan(v) ? " - |" : " %.4g |", v);
+				if (misses &&
+				    !plausible(rd, rd->impls[i], "srv", ev, size, rd->threads[t]))
+					fprintf(out, " implausible |");
+				else
+					fprintf(out, isnan(v) ? " - |" : " %.4g |", v);
 			}
 			fprintf(out, "\n");
 		}
 	fprintf(out, "\n");
 }
 
-/* More threads, less throughput, beyond the spread of the repetitions. */
+/*
+ * More threads, less throughput: significantly (the 95% interval of the
+ * ratio lies below 1), or, without runs.csv, beyond the spread of the
+ * repetitions (the best run with more threads below the worst with fewer).
+ */
+static int collapses(const struct results_dir *rd, const char *im, long size, long t0, long t1,
+		     struct interval *iv)
+{
+	results_dir_ratio_ci(rd, results_dir_row(rd, im, rd->mode, size, t0),
+			     results_dir_row(rd, im, rd->mode, size, t1), "throughput_gbps", iv);
+	if (results_dir_has_intervals(rd))
+		return ratio_side(iv) < 0;
+	double lo0 = tput(rd, im, size, t0, "min"), hi1 = tput(rd, im, size, t1, "max");
+	return !isnan(lo0) && !isnan(hi1) && hi1 < lo0;
+}
+
 static void write_q3_collapse(FILE *out, const struct results_dir *rd)
 {
-	char a[32];
+	char a[32], r[96];
 	size_t found = 0;
+	int runs = results_dir_has_intervals(rd);
 	for (size_t i = 0; i < rd->nimpls; i++)
 		for (size_t s = 0; s < rd->nsizes; s++)
 			for (size_t t = 0; t + 1 < rd->nthreads; t++) {
 				const char *im = rd->impls[i];
 				long size = rd->sizes[s], t0 = rd->threads[t],
 				     t1 = rd->threads[t + 1];
-				double lo0 = tput(rd, im, size, t0, "min");
-				double hi1 = tput(rd, im, size, t1, "max");
-				if (isnan(lo0) || isnan(hi1) || hi1 >= lo0)
+				struct interval iv;
+				if (!collapses(rd, im, size, t0, t1, &iv) || found++ >= MAX_LIST)
 					continue;
-				if (found++ < MAX_LIST)
-					fprintf(
-					    out,
-					    "- Collapse: %s at %s drops from %.4g Gbit/s with %ld "
-					    "%s to %.4g with %ld (even the best run of %ld is "
-					    "below the worst of %ld).\n",
-					    im, sz(a, (double)size),
-					    tput(rd, im, size, t0, "median"), t0, threads_word(t0),
-					    tput(rd, im, size, t1, "median"), t1, t1, t0);
+				fprintf(
+				    out,
+				    "- Collapse: %s at %s drops from %.4g Gbit/s with %ld %s to "
+				    "%.4g with %ld (",
+				    im, sz(a, (double)size), tput(rd, im, size, t0, "median"), t0,
+				    threads_word(t0), tput(rd, im, size, t1, "median"), t1);
+				if (runs)
+					fprintf(out, "ratio %s, significant).\n",
+						ratio_text(r, sizeof(r), &iv));
+				else
+					fprintf(out,
+						"even the best run of %ld is below the worst of "
+						"%ld).\n",
+						t1, t0);
 			}
 	if (found > MAX_LIST)
 		fprintf(out, "- … and %zu more.\n", found - MAX_LIST);
 	if (!found)
-		fprintf(out, "No collapse: for every strategy and size, adding threads never lost "
-			     "throughput beyond the spread of the repetitions.\n");
+		fprintf(out,
+			"No collapse: for every strategy and size, adding threads never lost "
+			"throughput %s.\n",
+			runs ? "significantly (95% intervals of the ratio)"
+			     : "beyond the spread of the repetitions");
 	fprintf(out, "\n");
 }
 
@@ -873,9 +1369,15 @@ static size_t find_bumps(FILE *out, const struct results_dir *rd, const char *im
 	return found;
 }
 
-/* 1: a ahead of b beyond the spread, -1: behind beyond it, 0: overlapping */
+/* 1: x significantly ahead of y (the 95% interval of x ÷ y lies above 1),
+ * -1: behind, 0: neither. Without runs.csv: beyond the min-max spread. */
 static int order(const struct results_dir *rd, const char *x, const char *y, long size, long th)
 {
+	if (results_dir_has_intervals(rd)) {
+		struct interval iv;
+		ratio_at(rd, y, x, rd->mode, size, th, "throughput_gbps", &iv);
+		return ratio_side(&iv);
+	}
 	if (tput(rd, x, size, th, "min") > tput(rd, y, size, th, "max"))
 		return 1;
 	if (tput(rd, x, size, th, "max") < tput(rd, y, size, th, "min"))
@@ -915,7 +1417,9 @@ static int miss_paradox_sizes(const struct results_dir *rd, const char *x, const
 			continue;
 		for (size_t e = 0; e < rd->events.n; e++) {
 			const struct event_spec *ev = &rd->events.ev[e];
-			if (!event_is_cache_level(ev))
+			if (!event_is_cache_level(ev) ||
+			    !plausible(rd, x, "srv", ev, rd->sizes[s], th) ||
+			    !plausible(rd, y, "srv", ev, rd->sizes[s], th))
 				continue;
 			snprintf(col, sizeof(col), "srv_%s_per_kb", ev->key);
 			double mx = val(rd, x, rd->mode, rd->sizes[s], th, col, "median");
@@ -947,8 +1451,9 @@ static size_t find_miss_paradox(FILE *out, const struct results_dir *rd, const c
 		return 0;
 	fprintf(out,
 		"- More misses yet faster: **%s** had over 10%% more %s misses per KiB than "
-		"%s yet higher throughput (beyond the spread) at %s.\n",
-		x, levels, y, where);
+		"%s yet higher throughput (%s) at %s.\n",
+		x, levels, y, results_dir_has_intervals(rd) ? "significantly" : "beyond the spread",
+		where);
 	return 1;
 }
 
@@ -981,6 +1486,75 @@ static size_t find_high_cv(FILE *out, const struct results_dir *rd)
 	return found;
 }
 
+/* A category's share at one point, more in one strategy than in another. */
+struct shift {
+	double points; /* more's share - less's, in percentage points */
+	const char *side, *cat, *more, *less;
+	long size, th;
+};
+
+/* Into *top: the pair of strategies whose shares of cat differ most at
+ * (side, size, th), when they differ more than *top's. */
+static void widest_pair(const struct results_dir *rd, const char *side, const char *cat, long size,
+			long th, struct shift *top)
+{
+	for (size_t i = 0; i < rd->nimpls; i++)
+		for (size_t j = 0; j < rd->nimpls; j++) {
+			double x = cat_val(rd, rd->impls[i], size, th, side, cat, "pct");
+			double y = cat_val(rd, rd->impls[j], size, th, side, cat, "pct");
+			if (x - y > top->points)
+				*top = (struct shift){x - y,	    side, cat, rd->impls[i],
+						      rd->impls[j], size, th};
+		}
+}
+
+/* "45.0% [44.0%, 46.0%]": impl's median share of the shift's category and its
+ * 95% interval (the median alone without one). */
+static const char *share_text(char *buf, size_t len, const struct results_dir *rd,
+			      const struct shift *sh, const char *impl)
+{
+	char col[CATEGORY_NAME_MAX + 48];
+	struct interval iv;
+	results_dir_median_ci(rd, results_dir_row(rd, impl, rd->mode, sh->size, sh->th),
+			      cat_col(col, sizeof(col), sh->side, sh->cat, "pct"), &iv);
+	if (has_interval(&iv))
+		snprintf(buf, len, "%.1f%% [%.1f%%, %.1f%%]", iv.est, iv.lo, iv.hi);
+	else
+		snprintf(buf, len, "%.1f%%", iv.est);
+	return buf;
+}
+
+/* Q6: the largest shift of where the CPU went between two strategies at one
+ * point, on either side. */
+static void write_largest_shift(FILE *out, const struct results_dir *rd)
+{
+	static const char *const sides[] = {"srv", "cli"};
+	struct shift top = {0, NULL, NULL, NULL, NULL, 0, 0};
+	char a[32], f8[96], x[96], y[96];
+	if (!sampled(rd)) {
+		write_not_sampled(out, "which category's share shifts most between two strategies "
+				       "at one point");
+		return;
+	}
+	for (size_t k = 0; k < 2; k++)
+		for (size_t c = 0; c < rd->ncats; c++)
+			for (size_t t = 0; t < rd->nthreads; t++)
+				for (size_t s = 0; s < rd->nsizes; s++)
+					widest_pair(rd, sides[k], rd->cats[c], rd->sizes[s],
+						    rd->threads[t], &top);
+	if (!top.side)
+		return;
+	fprintf(out,
+		"Where the CPU went shifted most between two strategies at one point (sampling, "
+		"medians of each share with its 95%% interval; %s): the %s's %s at %s, %ld %s, "
+		"%s of %s's samples against %s of %s's, %.1f percentage points apart.\n\n",
+		fig_link(f8, sizeof(f8), FIG_CPU_WHERE),
+		strcmp(top.side, "srv") ? "client" : "server", results_dir_category_label(top.cat),
+		sz(a, (double)top.size), top.th, threads_word(top.th),
+		share_text(x, sizeof(x), rd, &top, top.more), top.more,
+		share_text(y, sizeof(y), rd, &top, top.less), top.less, top.points);
+}
+
 static void write_q6(FILE *out, const struct results_dir *rd)
 {
 	size_t found = 0;
@@ -988,8 +1562,11 @@ static void write_q6(FILE *out, const struct results_dir *rd)
 		"## 6. What was unexpected?\n\n"
 		"Found automatically: throughput that is non-monotonic in message size beyond "
 		"the min–max spread of the repetitions; two strategies whose order flips at one "
-		"size and back at the next; more cache misses yet faster; cv above 10%%; data "
-		"segments more than 4× smaller than two-copy's.\n\n");
+		"size and back at the next (%s); more cache misses yet faster (plausible counts "
+		"only); cv above 10%%; data segments more than 4× smaller than two-copy's.\n\n",
+		results_dir_has_intervals(rd) ? "each order significant: the 95% interval of the "
+						"ratio lies on one side of 1"
+					      : "each order beyond the min–max spread");
 	for (size_t t = 0; t < rd->nthreads; t++)
 		for (size_t i = 0; i < rd->nimpls; i++)
 			found += find_bumps(out, rd, rd->impls[i], rd->threads[t]);
@@ -1013,6 +1590,7 @@ static void write_q6(FILE *out, const struct results_dir *rd)
 	if (!found)
 		fprintf(out, "Nothing unexpected by these checks.\n");
 	fprintf(out, "\n");
+	write_largest_shift(out, rd);
 }
 
 /* ---- the frame ------------------------------------------------------------- */
@@ -1029,6 +1607,27 @@ static int has_rr(const struct results_dir *rd)
 {
 	long sizes[RESULTS_MAX_SIZES];
 	return results_dir_axis(rd, "rr", "msg_size", sizes, RESULTS_MAX_SIZES) > 0;
+}
+
+/* "placement same (measured: same in 96 of 96 runs), ": the slice's placement
+ * and what its ok runs measured; "" for a folder without placement. */
+static void placement_text(const struct results_dir *rd, char *buf, size_t len)
+{
+	const char *value[8];
+	size_t count[8], runs = 0, used;
+	buf[0] = '\0';
+	if (!rd->placement[0])
+		return;
+	size_t n = results_dir_placed(rd, value, count, 8, &runs);
+	used = (size_t)snprintf(buf, len, "placement %s (measured: ", rd->placement);
+	if (n == 0)
+		used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "not recorded");
+	for (size_t i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used,
+					 i == 0 ? "%s in %zu of %zu runs" : ", %s in %zu", value[i],
+					 count[i], runs);
+	if (used < len)
+		snprintf(buf + used, len - used, "), ");
 }
 
 static void write_header(FILE *out, const struct results_dir *rd)
@@ -1052,10 +1651,12 @@ static void write_header(FILE *out, const struct results_dir *rd)
 		cpu, cpus, kernel, rd->hw_pmu[0] ? rd->hw_pmu : "unknown",
 		rd->hw_pmu_reason[0] ? " (" : "", rd->hw_pmu_reason,
 		rd->hw_pmu_reason[0] ? ")" : "", date);
+	char placement[512];
+	placement_text(rd, placement, sizeof(placement));
 	fprintf(out,
-		"- Sweep: %zu points, %.0f runs, %.0f failed. Shown: topology %s, layout %s, "
+		"- Sweep: %zu points, %.0f runs, %.0f failed. Shown: topology %s, %slayout %s, "
 		"busy-poll %s, %s mode%s, sizes %s–%s, threads",
-		rd->summary.nrows, runs, failed, rd->topology, rd->layout,
+		rd->summary.nrows, runs, failed, rd->topology, placement, rd->layout,
 		strcmp(rd->busy_poll, "1") ? "off" : "on", rd->mode,
 		strcmp(rd->mode, "rr") && has_rr(rd) ? " (latency: rr mode)" : "",
 		rd->nsizes ? sz(a, (double)rd->sizes[0]) : "-",
@@ -1066,11 +1667,154 @@ static void write_header(FILE *out, const struct results_dir *rd)
 	for (size_t i = 0; i < rd->nimpls; i++)
 		fprintf(out, "%s %s", i ? "," : "", rd->impls[i]);
 	fprintf(out, ".\n- Every number below is a cell of summary.csv (medians unless said), a "
-		     "ratio of two, or a crossover interpolated between two. Figures: ");
+		     "ratio of two, or a crossover interpolated between two. ");
+	if (results_dir_has_intervals(rd))
+		fprintf(out,
+			"[lo, hi] after a ratio or a change is its 95%% interval, from the "
+			"repetitions in runs.csv (bootstrap; docs/confidence.md). A difference "
+			"is called significant when its interval leaves out no change (a ratio "
+			"of 1); otherwise the report says \"no significant difference\". ");
+	else
+		fprintf(out,
+			"Intervals are unavailable: %s, so ratios come without them and no "
+			"difference is called significant. ",
+			rd->runs.nrows ? "no point has two ok repetitions in runs.csv"
+				       : "this folder has no runs.csv (the repetitions' own "
+					 "numbers)");
+	fprintf(out, "Cache counts that are physically implausible are left out of every "
+		     "answer ([plausibility](#plausibility-of-the-counts)).\n- Figures: ");
 	for (size_t i = 0; i < FIG_COUNT; i++)
 		fprintf(out, "%s[%s](figures/%s.png)", i ? ", " : "", figure_table[i].label,
 			figure_table[i].name);
 	fprintf(out, "; tables: [tables.md](tables.md).\n\n");
+}
+
+/* ---- plausibility of the counts (docs/counting.md) -------------------------- */
+
+struct plausibility_tally {
+	size_t checked, floored, found;
+};
+
+/* One line per implausible count of side's ev for impl (at most the first
+ * MAX_LIST * 2 of the report), counted into tally. */
+static void list_implausible(FILE *out, const struct results_dir *rd, size_t k,
+			     const struct event_spec *ev, const char *impl,
+			     struct plausibility_tally *tally)
+{
+	static const char *const side[] = {"srv", "cli"}, *const name[] = {"server", "client"};
+	char a[32];
+	for (size_t t = 0; t < rd->nthreads; t++)
+		for (size_t s = 0; s < rd->nsizes; s++) {
+			long size = rd->sizes[s], th = rd->threads[t];
+			struct count_check ck;
+			results_dir_check_count(rd, results_dir_row(rd, impl, rd->mode, size, th),
+						side[k], ev, &ck);
+			tally->checked += !isnan(ck.per_kb);
+			tally->floored += !isnan(ck.per_kb) && !isnan(ck.floor);
+			if (ck.doubt == COUNT_PLAUSIBLE || tally->found++ >= MAX_LIST * 2)
+				continue;
+			fprintf(out, "- %s %s (%s), %s, %s, %ld %s: %.4g per KiB, ", name[k],
+				ev->level, ev->key, impl, sz(a, (double)size), th, threads_word(th),
+				ck.per_kb);
+			if (ck.doubt == COUNT_BELOW_FLOOR)
+				fprintf(out, "below the floor of %.3g.\n", ck.floor);
+			else
+				fprintf(out, "counted for %.0f%% of a run's window.\n",
+					ck.running * 100);
+		}
+}
+
+static void write_plausibility(FILE *out, const struct results_dir *rd)
+{
+	fprintf(out, "## Plausibility of the counts\n\n");
+	if (!results_dir_has_misses(rd, "srv") && !results_dir_has_misses(rd, "cli")) {
+		fprintf(out, "Not checked: cache misses were not measured.\n\n");
+		return;
+	}
+	fprintf(out,
+		"Each side's cache misses per KiB were checked against what the hardware "
+		"allows (docs/counting.md): a side that ran on other cores than its peer in "
+		"every run of a point (cpu_overlap at most %.1f, SMT siblings counting as one "
+		"core) loads every byte it received from lines the other core wrote, so it "
+		"misses L1 at least once per %d-byte "
+		"line, %.0f times per KiB received; and a counter on the PMU for under %.0f%% "
+		"of a run's window gives a scaled guess. A count that fails is implausible (the "
+		"wrong event, process or window was counted) and is left out of every answer "
+		"above:\n\n",
+		PLACEMENT_SPREAD_MAX, METRIC_LINE_BYTES, 1024.0 / METRIC_LINE_BYTES,
+		METRIC_RUNNING_MIN * 100);
+	struct plausibility_tally tally = {0, 0, 0};
+	for (size_t k = 0; k < 2; k++)
+		for (size_t e = 0; e < rd->events.n; e++)
+			for (size_t i = 0; i < rd->nimpls; i++)
+				if (event_is_cache_level(&rd->events.ev[e]))
+					list_implausible(out, rd, k, &rd->events.ev[e],
+							 rd->impls[i], &tally);
+	if (tally.found > MAX_LIST * 2)
+		fprintf(out,
+			"- … and %zu more (`copyscope table --side srv|cli` marks them all).\n",
+			tally.found - MAX_LIST * 2);
+	if (!tally.found)
+		fprintf(out, "- None: all %zu counts are plausible.\n", tally.checked);
+	fprintf(out, "\nThe L1 floor applied to %zu of the %zu counts", tally.floored,
+		tally.checked);
+	if (dataset_col(&rd->summary, "cpu_overlap_max") < 0)
+		fprintf(out, ": this folder has no cpu_overlap column (results from before "
+			     "copyscope measured where the two sides ran), so no floor could be "
+			     "checked");
+	fprintf(out, ".\n\n");
+}
+
+/* Runs whose throughput stepped between two modes within their window
+ * (interval_step, workloads/intervals.h): counted, and the first listed. */
+static void write_stability(FILE *out, const struct results_dir *rd)
+{
+	const struct dataset *runs = &rd->runs;
+	int step = dataset_col(runs, "interval_step"), st = dataset_col(runs, "status");
+	int ratio = dataset_col(runs, "interval_step_ratio");
+	fprintf(out, "## Within-run stability\n\n");
+	if (step < 0 || st < 0) {
+		fprintf(out, "Not measured: this folder's runs.csv has no interval_step column "
+			     "(results from before the client recorded its window interval by "
+			     "interval).\n\n");
+		return;
+	}
+	size_t judged = 0, found = 0;
+	for (size_t r = 0; r < runs->nrows; r++) {
+		if (strcmp(dataset_cell(runs, r, st), "ok") || !*dataset_cell(runs, r, step))
+			continue;
+		judged++;
+		if (dataset_num(runs, r, step) != 1)
+			continue;
+		if (found++ < MAX_LIST * 2)
+			fprintf(out, "- %s, %s mode, %s B, %s threads, rep %s: the later mode ran at "
+				     "%s× the earlier\n",
+				dataset_cell(runs, r, dataset_col(runs, "impl")),
+				dataset_cell(runs, r, dataset_col(runs, "mode")),
+				dataset_cell(runs, r, dataset_col(runs, "msg_size")),
+				dataset_cell(runs, r, dataset_col(runs, "threads")),
+				dataset_cell(runs, r, dataset_col(runs, "rep")),
+				ratio >= 0 && *dataset_cell(runs, r, ratio)
+				    ? dataset_cell(runs, r, ratio)
+				    : "?");
+	}
+	if (found > MAX_LIST * 2)
+		fprintf(out, "- … and %zu more (runs.csv's interval_step column has them all).\n",
+			found - MAX_LIST * 2);
+	if (!judged) {
+		fprintf(out, "Not judged: no ok run had a window of 6 intervals or more (0.6 s at "
+			     "the client's 100 ms), which a step between two modes needs "
+			     "(docs/workloads.md).\n\n");
+		return;
+	}
+	fprintf(out,
+		"%s%zu of the %zu ok runs long enough to judge (6 intervals of the window or "
+		"more) stepped between two throughput modes within their window "
+		"(`interval_step` = 1: one split of the 100 ms intervals explains most of their "
+		"variance, and the two means differ by more than 20%%; docs/workloads.md). Such "
+		"a run measured two machines, one after the other%s.\n\n",
+		found ? "\n" : "", found, judged,
+		found ? "; raw/*.intervals.csv has each run's series" : "");
 }
 
 static void write_failures(FILE *out, const struct results_dir *rd)
@@ -1115,12 +1859,18 @@ void report_write(FILE *out, const struct results_dir *rd)
 		if (strategy_is_zerocopy(rd->impls[i])) {
 			fprintf(out, "### %s\n\n", rd->impls[i]);
 			write_crossovers(out, rd, rd->impls[i]);
-			write_tcp(out, rd, rd->impls[i]);
+			if (write_tcp(out, rd, rd->impls[i]))
+				fprintf(out, "\n");
 			nzc++;
 		}
 	if (nzc == 0)
 		fprintf(out, "Not measured: the sweep has no zero-copy strategy.\n\n");
+	else if (!sampled(rd))
+		write_not_sampled(out, "where each zero-copy strategy's server CPU went at the "
+				       "largest size: page pinning, completions, the kernel copy");
 	write_q6(out, rd);
+	write_plausibility(out, rd);
+	write_stability(out, rd);
 	write_failures(out, rd);
 }
 

@@ -138,6 +138,16 @@ static double per_kb(const struct results_dir *rd, const char *impl, const char 
 	return results_dir_num(rd, results_dir_row(rd, impl, rd->mode, size, threads), col);
 }
 
+/* The doubt about impl's count of ev at (size, threads) on side (metrics.h). */
+static enum count_doubt doubt_of(const struct results_dir *rd, const char *impl, const char *side,
+				 const struct event_spec *ev, long size, long threads)
+{
+	struct count_check ck;
+	results_dir_check_count(rd, results_dir_row(rd, impl, rd->mode, size, threads), side, ev,
+				&ck);
+	return ck.doubt;
+}
+
 const struct event_spec *table_largest_reduction(const struct results_dir *rd, const char *side,
 						 long size, long threads, const char *level_filter,
 						 double *reduction_pct)
@@ -145,7 +155,9 @@ const struct event_spec *table_largest_reduction(const struct results_dir *rd, c
 	const struct event_spec *best = NULL;
 	for (size_t e = 0; e < rd->events.n; e++) {
 		const struct event_spec *ev = &rd->events.ev[e];
-		if (!level_matches(ev, level_filter))
+		if (!level_matches(ev, level_filter) ||
+		    doubt_of(rd, "two-copy", side, ev, size, threads) ||
+		    doubt_of(rd, "one-copy", side, ev, size, threads))
 			continue;
 		double two = per_kb(rd, "two-copy", side, ev, size, threads);
 		double one = per_kb(rd, "one-copy", side, ev, size, threads);
@@ -174,45 +186,98 @@ static void fmt_num(char *buf, size_t len, double v, enum table_format format)
 		snprintf(buf, len, format == TABLE_CSV ? "%.6g" : "%.4g", v);
 }
 
+/* Columns per level: misses, per KiB, against two-copy; CSV adds the flag. */
+static size_t level_cols(enum table_format format)
+{
+	return format == TABLE_CSV ? 4 : 3;
+}
+
+/* The marker a doubtful cell carries (its footnote: write_doubt_notes), and
+ * the CSV flag. */
+static const char *const doubt_mark[] = {
+    [COUNT_PLAUSIBLE] = "", [COUNT_BELOW_FLOOR] = " !", [COUNT_RUNNING_LOW] = " ?"};
+static const char *const doubt_flag[] = {[COUNT_PLAUSIBLE] = "",
+					 [COUNT_BELOW_FLOOR] = "below_floor",
+					 [COUNT_RUNNING_LOW] = "running_low"};
+
 static void miss_header(struct grid *g, const struct results_dir *rd, const struct event_spec **lv,
 			size_t nl, enum table_format format)
 {
 	char name[96];
+	size_t w = level_cols(format);
 	grid_set(g, 0, 0, "strategy");
 	grid_set(g, 0, 1, format == TABLE_CSV ? "msg_size" : "size");
 	for (size_t l = 0; l < nl; l++) {
 		level_name(rd, lv[l], name, sizeof(name));
 		if (format == TABLE_CSV) {
-			grid_set(g, 0, 2 + 3 * l, "%s_misses", name);
-			grid_set(g, 0, 3 + 3 * l, "%s_misses_per_kib", name);
-			grid_set(g, 0, 4 + 3 * l, "%s_vs_two_copy_pct", name);
+			grid_set(g, 0, 2 + w * l, "%s_misses", name);
+			grid_set(g, 0, 3 + w * l, "%s_misses_per_kib", name);
+			grid_set(g, 0, 4 + w * l, "%s_vs_two_copy_pct", name);
+			grid_set(g, 0, 5 + w * l, "%s_flag", name);
 		} else {
-			grid_set(g, 0, 2 + 3 * l, "%s misses", name);
-			grid_set(g, 0, 3 + 3 * l, "%s /KiB", name);
-			grid_set(g, 0, 4 + 3 * l, "%s vs two-copy", name);
+			grid_set(g, 0, 2 + w * l, "%s misses", name);
+			grid_set(g, 0, 3 + w * l, "%s /KiB", name);
+			grid_set(g, 0, 4 + w * l, "%s vs two-copy", name);
 		}
-		g->right[2 + 3 * l] = g->right[3 + 3 * l] = g->right[4 + 3 * l] = 1;
+		g->right[2 + w * l] = g->right[3 + w * l] = g->right[4 + w * l] = 1;
 	}
 }
 
-static void miss_cells(struct grid *g, size_t row, const struct results_dir *rd, const char *impl,
-		       const struct event_spec *ev, size_t first, long size,
-		       const struct table_options *opt)
+/* One level's cells of one row; returns the doubt about its count. */
+static enum count_doubt miss_cells(struct grid *g, size_t row, const struct results_dir *rd,
+				   const char *impl, const struct event_spec *ev, size_t first,
+				   long size, const struct table_options *opt)
 {
 	char col[128], num[CELL_MAX];
+	int csv = opt->format == TABLE_CSV;
 	long r = results_dir_row(rd, impl, rd->mode, size, opt->threads);
 	snprintf(col, sizeof(col), "%s_%s_median", opt->side, ev->key);
 	fmt_num(num, sizeof(num), results_dir_num(rd, r, col), opt->format);
 	grid_set(g, row, first, "%s", num);
+	enum count_doubt doubt = doubt_of(rd, impl, opt->side, ev, size, opt->threads);
+	enum count_doubt two_doubt = doubt_of(rd, "two-copy", opt->side, ev, size, opt->threads);
+	const char *mark = csv ? "" : doubt_mark[doubt];
 	double kb = per_kb(rd, impl, opt->side, ev, size, opt->threads);
 	fmt_num(num, sizeof(num), kb, opt->format);
-	grid_set(g, row, first + 1, "%s", num);
+	grid_set(g, row, first + 1, "%s%s", num, mark);
 	double two = per_kb(rd, "two-copy", opt->side, ev, size, opt->threads);
+	/* a change from a doubtful count carries that count's mark */
+	const char *vs_mark = csv ? "" : doubt ? mark : doubt_mark[two_doubt];
 	if (!strcmp(impl, "two-copy") || isnan(kb) || isnan(two) || two <= 0)
-		grid_set(g, row, first + 2, "%s", opt->format == TABLE_CSV ? "" : "-");
+		grid_set(g, row, first + 2, "%s", csv ? "" : "-");
+	else if (csv)
+		grid_set(g, row, first + 2, "%.4f", (kb - two) / two * 100);
 	else
-		grid_set(g, row, first + 2, opt->format == TABLE_CSV ? "%.4f" : "%+.1f%%",
-			 (kb - two) / two * 100);
+		grid_set(g, row, first + 2, "%+.1f%%%s", (kb - two) / two * 100, vs_mark);
+	if (csv)
+		grid_set(g, row, first + 3, "%s", doubt_flag[doubt]);
+	return doubt;
+}
+
+/* The footnotes of the marks the table used (seen[doubt] set). */
+static void write_doubt_notes(FILE *out, const int *seen, const struct table_options *opt)
+{
+	const char *bullet = opt->format == TABLE_MD ? "- " : "";
+	if (!seen[COUNT_BELOW_FLOOR] && !seen[COUNT_RUNNING_LOW])
+		return;
+	fputc('\n', out);
+	if (seen[COUNT_BELOW_FLOOR])
+		fprintf(out, "%s!: implausible, %s (docs/counting.md). Used for no answer.\n",
+			bullet, results_dir_doubt_why(COUNT_BELOW_FLOOR));
+	if (seen[COUNT_RUNNING_LOW])
+		fprintf(out, "%s?: implausible, %s. Used for no answer.\n", bullet,
+			results_dir_doubt_why(COUNT_RUNNING_LOW));
+}
+
+/* Whether two-copy's or one-copy's count of some level of opt is doubtful at size. */
+static int doubtful_level(const struct results_dir *rd, const struct table_options *opt, long size)
+{
+	for (size_t e = 0; e < rd->events.n; e++)
+		if (level_matches(&rd->events.ev[e], opt->level) &&
+		    (doubt_of(rd, "two-copy", opt->side, &rd->events.ev[e], size, opt->threads) ||
+		     doubt_of(rd, "one-copy", opt->side, &rd->events.ev[e], size, opt->threads)))
+			return 1;
+	return 0;
 }
 
 static void write_reductions(FILE *out, const struct results_dir *rd,
@@ -230,12 +295,19 @@ static void write_reductions(FILE *out, const struct results_dir *rd,
 		    rd, opt->side, rd->sizes[s], opt->threads, opt->level, &red);
 		fprintf(out, "%s%-8s ", opt->format == TABLE_MD ? "- " : "  ", sz);
 		if (!ev) {
-			fprintf(out, "not measured (two-copy or one-copy has no misses here)\n");
+			fprintf(out, "%s\n",
+				doubtful_level(rd, opt, rd->sizes[s])
+				    ? "not answered: two-copy's or one-copy's count is implausible "
+				      "(marked above)"
+				    : "not measured (two-copy or one-copy has no misses here)");
 			continue;
 		}
 		level_name(rd, ev, name, sizeof(name));
-		fprintf(out, "%s: %.1f%% %s misses per KiB\n", name, fabs(red),
-			red >= 0 ? "fewer" : "more (no level improved)");
+		fprintf(out, "%s: %.1f%% %s misses per KiB%s\n", name, fabs(red),
+			red >= 0 ? "fewer" : "more (no level improved)",
+			doubtful_level(rd, opt, rd->sizes[s])
+			    ? " (a level whose count is implausible left out)"
+			    : "");
 	}
 }
 
@@ -248,7 +320,9 @@ static void write_miss_table(FILE *out, const struct results_dir *rd,
 		if (level_matches(&rd->events.ev[e], opt->level) && nl < 20)
 			lv[nl++] = &rd->events.ev[e];
 	struct grid g;
-	if (grid_init(&g, 2 + 3 * nl, rd->nimpls * rd->nsizes)) {
+	size_t w = level_cols(opt->format);
+	int seen[3] = {0};
+	if (grid_init(&g, 2 + w * nl, rd->nimpls * rd->nsizes)) {
 		grid_free(&g);
 		return;
 	}
@@ -263,13 +337,15 @@ static void write_miss_table(FILE *out, const struct results_dir *rd,
 			else
 				format_size(grid_at(&g, row, 1), CELL_MAX, (double)rd->sizes[s], SIZE_LONG);
 			for (size_t l = 0; l < nl; l++)
-				miss_cells(&g, row, rd, rd->impls[i], lv[l], 2 + 3 * l,
-					   rd->sizes[s], opt);
+				seen[miss_cells(&g, row, rd, rd->impls[i], lv[l], 2 + w * l,
+						rd->sizes[s], opt)] = 1;
 		}
 	grid_print(out, &g, opt->format);
 	grid_free(&g);
-	if (opt->format != TABLE_CSV)
+	if (opt->format != TABLE_CSV) {
+		write_doubt_notes(out, seen, opt);
 		write_reductions(out, rd, opt);
+	}
 }
 
 /* ---- without miss data: what was measured instead ------------------------ */
@@ -381,10 +457,11 @@ int table_write(FILE *out, const struct results_dir *rd, const struct table_opti
 	int misses = results_dir_has_misses(rd, opt->side);
 	if (opt->format != TABLE_CSV)
 		fprintf(out,
-			"%s%s-side cache misses: %s mode, %ld thread%s, %s (medians of the "
+			"%s%s-side cache misses: %s mode, %ld thread%s, %s%s%s (medians of the "
 			"repetitions; from %s/summary.csv)\n\n",
 			opt->format == TABLE_MD ? "## " : "", Side, rd->mode, opt->threads,
-			opt->threads == 1 ? "" : "s", rd->topology, rd->name);
+			opt->threads == 1 ? "" : "s", rd->topology,
+			rd->placement[0] ? ", placement " : "", rd->placement, rd->name);
 	if (misses) {
 		write_miss_table(out, rd, opt);
 		return 0;

@@ -1,10 +1,11 @@
 # Figure 1 — throughput vs message size, one panel per thread count, one
-# line per strategy. in: "threads impl size median min max" (render.sh).
+# line per strategy. in: "threads impl size median lo hi" (render.sh; lo, hi: the
+# median's 95% interval, or min and max without runs.csv).
 _p = ARG0; _i = strlen(_p); while (_i > 0 && _p[_i:_i] ne '/') { _i = _i - 1 }
 load (_i > 0 ? _p[1:_i] : '').'style.gp'
 if (!exists("tmode")) tmode = 'stream'
 
-fig_title = 'Throughput vs message size ('.tmode.' mode; median of repetitions, bars: min–max)'
+fig_title = 'Throughput vs message size ('.tmode.' mode; median of repetitions, '.bars_text.')'
 eval begin_figure
 eval reserve_key(words(impls))
 do for [p = 1:npanels] {

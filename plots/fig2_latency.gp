@@ -1,12 +1,13 @@
 # Figure 2 — request-response latency vs thread count: p50 solid, p99 dashed,
 # one colour per strategy, one panel per message size.
-# in: "size impl threads p50 p50min p50max p99 p99min p99max" (render.sh).
+# in: "size impl threads p50 p50lo p50hi p99 p99lo p99hi" (render.sh; lo, hi: the
+# median's 95% interval, or min and max without runs.csv).
 _p = ARG0; _i = strlen(_p); while (_i > 0 && _p[_i:_i] ne '/') { _i = _i - 1 }
 load (_i > 0 ? _p[1:_i] : '').'style.gp'
 if (!exists("tt")) tt = '()'
 size_name(b) = b eq '-' ? '' : (b % 1024 == 0 ? sprintf('%d KiB messages', b / 1024) : b.' B messages')
 
-fig_title = 'Request-response latency vs thread count (rr mode; p50 solid, p99 dashed; bars: min–max)'
+fig_title = 'Request-response latency vs thread count (rr mode; p50 solid, p99 dashed; '.bars_text.')'
 eval begin_figure
 do for [p = 1:npanels] {
 	pv = word(panels, p)

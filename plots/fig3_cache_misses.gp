@@ -1,6 +1,6 @@
 # Figure 3 — server cache misses per KiB transferred vs message size, one
 # panel per cache-level event of events.events, one line per strategy.
-# in: "key impl size median min max" (render.sh). keys/titles: the panels'
+# in: "key impl size median lo hi" (render.sh; lo, hi as in figure 1). keys/titles: the panels'
 # event keys and their level names; why: the reason a level was not measured.
 _p = ARG0; _i = strlen(_p); while (_i > 0 && _p[_i:_i] ne '/') { _i = _i - 1 }
 load (_i > 0 ? _p[1:_i] : '').'style.gp'
@@ -9,7 +9,7 @@ if (!exists("why")) why = ''
 if (!exists("t1")) t1 = '1'
 if (!exists("tmode")) tmode = 'stream'
 
-fig_title = 'Server cache misses per KiB transferred vs message size ('.tmode.', '.plural(t1, 'thread').')'
+fig_title = 'Server cache misses per KiB transferred vs message size ('.tmode.', '.plural(t1, 'thread').'; '.bars_text.')'
 eval begin_figure
 eval reserve_key(words(impls))
 do for [p = 1:npanels] {

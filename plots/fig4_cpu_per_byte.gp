@@ -1,7 +1,7 @@
 # Figure 4 — CPU cost per byte vs message size, server and client panels.
 # metric 'cycles': cycles per byte; otherwise CPU nanoseconds per byte from
 # clock (task-clock, or user+system time), and the axis label says which.
-# in: "side impl size median min max" (render.sh).
+# in: "side impl size median lo hi" (render.sh; lo, hi as in figure 1).
 # The y tics run to 0.0625 and below, beside a long axis label: more room left of each panel.
 left_margin = 0.1
 panel_gap = 0.1
@@ -11,7 +11,6 @@ if (!exists("metric")) metric = 'cycles'
 if (!exists("clock")) clock = 'task-clock'
 if (!exists("t1")) t1 = '1'
 if (!exists("tmode")) tmode = 'stream'
-side_name(s) = s eq 'srv' ? 'server (sender)' : s eq 'cli' ? 'client (receiver)' : ''
 
 if (metric eq 'cycles') {
 	what = 'CPU cycles per byte'
@@ -20,7 +19,7 @@ if (metric eq 'cycles') {
 	what = 'CPU time per byte (no cycle counter: '.clock.')'
 	ylab = 'CPU time per byte (ns/B, from '.clock.')'
 }
-fig_title = what.' vs message size ('.tmode.', '.plural(t1, 'thread').')'
+fig_title = what.' vs message size ('.tmode.', '.plural(t1, 'thread').'; '.bars_text.')'
 eval begin_figure
 eval reserve_key(words(impls))
 do for [p = 1:npanels] {

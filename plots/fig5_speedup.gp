@@ -1,13 +1,14 @@
 # Figure 5 — speed-up over two-copy (strategy throughput ÷ two-copy
 # throughput) vs message size, one panel per thread count, with the 1.0 line:
 # where a line crosses it, that strategy overtakes two-copy.
-# in: "threads impl size ratio low high" (render.sh; bars: min ÷ two-copy's
-# max to max ÷ two-copy's min).
+# in: "threads impl size ratio lo hi" (render.sh; lo, hi: the ratio's 95%
+# interval from both strategies' runs; without runs.csv, min ÷ two-copy's max
+# to max ÷ two-copy's min). A bar wholly above or below 1.0 is significant.
 _p = ARG0; _i = strlen(_p); while (_i > 0 && _p[_i:_i] ne '/') { _i = _i - 1 }
 load (_i > 0 ? _p[1:_i] : '').'style.gp'
 if (!exists("tmode")) tmode = 'stream'
 
-fig_title = 'Speed-up over two-copy vs message size ('.tmode.'; above 1.0 = faster than two-copy)'
+fig_title = 'Speed-up over two-copy vs message size ('.tmode.'; above 1.0 = faster than two-copy; '.bars_text.')'
 eval begin_figure
 eval reserve_key(words(impls))
 do for [p = 1:npanels] {

@@ -3,7 +3,8 @@
 # the shares it was held back by the receive window (solid) and by the send
 # buffer (dashed). The sender is the server (copyscope-server sends in both
 # modes); numbers from TCP_INFO at the window's edges.
-# in: "seg|busy|rwnd|sndbuf impl size median min max" (copyscope figdata).
+# in: "seg|busy|rwnd|sndbuf impl size median lo hi" (copyscope figdata; lo, hi as
+# in figure 1).
 left_margin = 0.1
 panel_gap = 0.09
 _p = ARG0; _i = strlen(_p); while (_i > 0 && _p[_i:_i] ne '/') { _i = _i - 1 }
@@ -14,7 +15,7 @@ panel_title(p) = p eq 'seg' ? 'bytes per data segment (sender)' : \
 		 p eq 'busy' ? 'sender busy (% of the window)' : \
 		 p eq 'limited' ? 'sender limited: rwnd solid, sndbuf dashed' : ''
 
-fig_title = 'What TCP did with the bytes vs message size ('.tmode.', '.plural(t1, 'thread').')'
+fig_title = 'What TCP did with the bytes vs message size ('.tmode.', '.plural(t1, 'thread').'; '.bars_text.')'
 eval begin_figure
 do for [p = 1:npanels] {
 	pv = word(panels, p)

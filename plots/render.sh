@@ -3,7 +3,7 @@
 # (PNG through pngcairo and SVG, 1280x720 each). `make plots` calls it. The
 # figures are those of copyscope figdata's table (`copyscope figdata --help`
 # lists them): throughput, latency, cache misses, CPU per byte, speed-up,
-# zero-copy, what TCP did.
+# zero-copy, what TCP did, where the CPU goes (from a sweep with sample = on).
 #
 # `copyscope figdata` (harness/figdata.c) turns summary.csv into one small data
 # file per figure, a meta.sh that says which panels exist and, for data not
@@ -46,7 +46,7 @@ draw() {
 	script=$1 name=$2 data=$3 pan=$4 emp=$5 miss=$6 extra=$7
 	for fmt in png svg; do
 		if ! gnuplot -e "in='$data'; out='$tmp/$name'; fmt='$fmt'; footer='$footer'" \
-			-e "impls='$impls'; panels='$pan'; empty='$emp'; miss='$miss'; xt='$xt'; xr='$xr'" \
+			-e "impls='$impls'; panels='$pan'; empty='$emp'; miss='$miss'; xt='$xt'; xr='$xr'; ci='${ci:-1}'" \
 			-e "${extra:-x=0}" "$here/$script" 2>"$tmp/$name.err"; then
 			echo "$me: $script: gnuplot failed: $(head -n 3 "$tmp/$name.err")" >&2
 			status=1

@@ -1,20 +1,21 @@
 #!/usr/bin/env bats
 # Figures (plots/render.sh), tables (copyscope table) and the report
 # (copyscope report) from the fixture results folders of tests/fixtures/:
-# one with hardware counters, one without. Fixtures are copied to a temporary
-# folder first, since rendering writes into the results folder.
+# one with hardware counters, one without, one swept with sample = on. Fixtures
+# are copied to a temporary folder first, since rendering writes into the
+# results folder.
 
 setup() {
 	BIN=${COPYSCOPE_BIN:-bin}
 	TMP=$(mktemp -d)
-	cp -r tests/fixtures/pmu tests/fixtures/nopmu "$TMP/"
+	cp -r tests/fixtures/pmu tests/fixtures/nopmu tests/fixtures/sampled "$TMP/"
 }
 
 teardown() {
 	rm -rf "$TMP"
 }
 
-FIGURES="throughput latency cache-misses cpu-per-byte speedup zerocopy tcp"
+FIGURES="throughput latency cache-misses cpu-per-byte speedup zerocopy tcp cpu-where"
 
 # png_size FILE: "WIDTHxHEIGHT" from the PNG's IHDR chunk
 png_size() {
@@ -216,6 +217,42 @@ says_all_measured() {
 	fi
 }
 
+@test "where-the-CPU figure: stacks each category's share per strategy and size, server and client" {
+	mkdir "$TMP/out"
+	"$BIN/copyscope" figdata "$TMP/sampled" "$TMP/out"
+	# one block per side and size, a row per strategy: the medians of the shares
+	grep -qx 'srv 16384 zero-copy 0 5 25 3 4 10 20 5 20 6 2' "$TMP/out/fig8.dat"
+	grep -qx 'cli 1024 two-copy 10 40 0 0 2 15 15 5 5 7 1' "$TMP/out/fig8.dat"
+	[ "$(grep -c '^# ' "$TMP/out/fig8.dat")" -eq 4 ]
+	render "$TMP/sampled"
+	says_all_measured "$TMP/sampled/figures/cpu-where.svg"
+	run grep -c 'not sampled' "$TMP/sampled/figures/cpu-where.svg"
+	[ "$output" = 0 ]
+	for label in 'user copy' 'page pinning' 'zero-copy completions' 'other' 'server (sender)' \
+		'client (receiver)' 'two-copy' '16K'; do
+		grep -q ">$label<" "$TMP/sampled/figures/cpu-where.svg" || { echo "no label '$label'"; return 1; }
+	done
+}
+
+@test "where-the-CPU figure: says inside the plot how to sample, or which side has no samples" {
+	render "$TMP/nopmu"
+	says "$TMP/nopmu/figures/cpu-where.svg" 'CPU not sampled: sweep with sample = on'
+	d=$(variant nocli sampled)
+	blank "$d" $(head -n 1 "$d/summary.csv" | tr ',' '\n' | grep '^cli_cat_.*_pct_median$')
+	render "$d"
+	says "$d/figures/cpu-where.svg" 'Not sampled: no samples of this side at these points'
+	grep -q '>page pinning<' "$d/figures/cpu-where.svg" # the server's bars and the key
+	d=$(variant nosrv sampled)
+	blank "$d" $(head -n 1 "$d/summary.csv" | tr ',' '\n' | grep '^srv_cat_.*_pct_median$')
+	render "$d"
+	says "$d/figures/cpu-where.svg" 'Not sampled: no samples of this side at these points'
+	grep -q '>page pinning<' "$d/figures/cpu-where.svg" # the key comes with the client's bars
+	d=$(variant nopoint sampled)
+	blank "$d" $(head -n 1 "$d/summary.csv" | tr ',' '\n' | grep '^\(srv\|cli\)_cat_.*_pct_median$')
+	render "$d"
+	says "$d/figures/cpu-where.svg" 'CPU not sampled: no samples at these points'
+}
+
 @test "the CPU cost figure falls back to task-clock time per byte without cycles" {
 	plots/render.sh "$TMP/nopmu"
 	grep -q 'CPU time per byte (ns/B, from task-clock)' "$TMP/nopmu/figures/cpu-per-byte.svg"
@@ -285,7 +322,7 @@ ylabel_x() {
 	[[ "$output" == *"| strategy | size | L1 misses | L1 /KiB | L1 vs two-copy |"* ]]
 	run "$BIN/copyscope" table "$TMP/pmu" --format csv --side cli
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "strategy,msg_size,L1_misses,L1_misses_per_kib,L1_vs_two_copy_pct,LLC_misses,LLC_misses_per_kib,LLC_vs_two_copy_pct" ]
+	[ "${lines[0]}" = "strategy,msg_size,L1_misses,L1_misses_per_kib,L1_vs_two_copy_pct,L1_flag,LLC_misses,LLC_misses_per_kib,LLC_vs_two_copy_pct,LLC_flag" ]
 	[ "${#lines[@]}" -eq 37 ]
 }
 
@@ -334,16 +371,34 @@ ylabel_x() {
 	[ "$status" -eq 0 ]
 	[ -f "$TMP/pmu/report.md" ]
 	[ ! -e "$TMP/pmu/report.md.tmp" ]
-	grep -q 'one-copy overtakes two-copy at \*\*≈ 2896 B\*\*' "$TMP/pmu/report.md"
-	grep -q 'zero-copy overtakes two-copy at \*\*≈ 23170 B\*\*' "$TMP/pmu/report.md"
+	grep -q 'one-copy overtakes two-copy between \*\*2 KiB and 4 KiB\*\*.*the medians cross 1.0 at ≈ 2896 B' "$TMP/pmu/report.md"
+	grep -q 'zero-copy overtakes two-copy between \*\*16 KiB and 32 KiB\*\*.*≈ 23170 B' "$TMP/pmu/report.md"
 	grep -q 'two-copy, 4 threads: throughput dips at 8 KiB' "$TMP/pmu/report.md"
 	grep -q '^## 6. What was unexpected?' "$TMP/pmu/report.md"
 }
 
-@test "copyscope report says when a crossover lies within the spread of the repetitions" {
-	# The fixture's crossovers are clear: their min-max ranges do not overlap.
+@test "copyscope report says when a crossover is not significant" {
+	# The fixture's crossovers are clear: significant on both sides.
 	run "$BIN/copyscope" report "$TMP/pmu"
 	[ "$status" -eq 0 ]
+	run grep -q 'no significant crossover[^.]*one-copy' "$TMP/pmu/report.md"
+	[ "$status" -eq 1 ]
+	# Scatter one-copy's repetitions (x0.5, x1, x1.5) until no size is significant.
+	awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+		$c["impl"] == "one-copy" && $c["status"] == "ok" {
+			$c["throughput_gbps"] *= $c["rep"] == 1 ? 0.5 : $c["rep"] == 3 ? 1.5 : 1 } 1' \
+		"$TMP/pmu/runs.csv" >"$TMP/pmu/runs.new"
+	mv "$TMP/pmu/runs.new" "$TMP/pmu/runs.csv"
+	run "$BIN/copyscope" report "$TMP/pmu"
+	[ "$status" -eq 0 ]
+	grep -q '^- \*\*1 thread:\*\* \*\*no significant crossover\*\* within 256 B–64 KiB: one-copy' "$TMP/pmu/report.md"
+}
+
+@test "copyscope report without runs.csv says a crossover lies within the spread of the repetitions" {
+	rm "$TMP/pmu/runs.csv"
+	run "$BIN/copyscope" report "$TMP/pmu"
+	[ "$status" -eq 0 ]
+	grep -q 'Intervals are unavailable' "$TMP/pmu/report.md"
 	run grep -q '2896 B.*within the min–max spread' "$TMP/pmu/report.md"
 	[ "$status" -eq 1 ]
 	# Widen one-copy's repetitions until they overlap two-copy's everywhere.
@@ -354,6 +409,21 @@ ylabel_x() {
 	run "$BIN/copyscope" report "$TMP/pmu"
 	[ "$status" -eq 0 ]
 	grep -q '2896 B\*\* (interpolated [^)]*), within the min–max spread of the repetitions' "$TMP/pmu/report.md"
+}
+
+@test "figures draw 95% intervals from runs.csv, and min-max without it" {
+	mkdir "$TMP/out" "$TMP/out2"
+	"$BIN/copyscope" figdata "$TMP/pmu" "$TMP/out"
+	grep -qx "ci='1'" "$TMP/out/meta.sh"
+	# speed-up, 1 thread, one-copy at 4 KiB: ratio 1.1, its interval from both strategies' runs
+	grep -q '^1 one-copy 4096 1.1 1.0[0-9]* 1.1[0-9]*$' "$TMP/out/fig5.dat"
+	render "$TMP/pmu"
+	grep -q 'bars: 95% interval' "$TMP/pmu/figures/throughput.svg"
+	rm "$TMP/pmu/runs.csv"
+	"$BIN/copyscope" figdata "$TMP/pmu" "$TMP/out2"
+	grep -qx "ci='no runs.csv'" "$TMP/out2/meta.sh"
+	render "$TMP/pmu"
+	grep -q 'bars: min–max, no intervals (no runs.csv)' "$TMP/pmu/figures/throughput.svg"
 }
 
 @test "copyscope report without hardware counters says misses were not measured" {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The gnuplot scripts of plots/: each figure of the figure table has its
-# script, and no key box covers data (each script reserves room for its key).
+# script, and no key box covers data (each script reserves room for its key
+# above the data, or sets it beside the panels).
 
 setup() {
 	REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
@@ -20,9 +21,12 @@ setup() {
 	done <"$BATS_TEST_TMPDIR/out/draw.list"
 }
 
-@test "every figure script that draws a key reserves room for it above the data" {
+@test "every figure script that draws a key reserves room for it above the data, or sets it beside the panels" {
 	for gp in "$REPO"/plots/fig*.gp; do
 		grep -q 'title word' "$gp" || continue # a script whose plots have no key entry
-		grep -Eq 'reserve_key|key_room' "$gp" || { echo "$gp: a key with no room reserved"; false; }
+		grep -Eq 'reserve_key|key_room' "$gp" && continue
+		# right of the last panel (style.gp's right_margin), outside every plot area
+		grep -Eq '^right_margin = ' "$gp" && grep -q 'set key at screen right_margin +' "$gp" ||
+			{ echo "$gp: a key with no room reserved"; false; }
 	done
 }

@@ -77,7 +77,7 @@ png_size() {
 	# Per strategy and thread count: a crossover between 1 KiB and 16 KiB,
 	# ahead everywhere, or none in range -- one of the report's three answers.
 	for impl in one-copy zero-copy; do
-		n=$(grep -cE "^- \*\*[0-9]+ threads?:\*\* $impl (overtakes|falls behind) two-copy at|$impl is ahead at every measured size|not within 1 KiB–16 KiB: $impl" "$DIR/report.md")
+		n=$(grep -cE "^- \*\*[0-9]+ threads?:\*\* ($impl (overtakes|falls behind) two-copy (at|between)|$impl is (significantly )?ahead at every measured size|not within 1 KiB–16 KiB: $impl|\*\*no significant crossover\*\* within 1 KiB–16 KiB: $impl)" "$DIR/report.md")
 		[ "$n" -eq 2 ] || { echo "$impl: $n answers for 2 thread counts"; grep -n "$impl" "$DIR/report.md"; return 1; }
 	done
 }
@@ -98,6 +98,11 @@ png_size() {
 	grep -F -- "- **zero-copy**: the kernel reported $want." "$DIR/report.md"
 	# a local receiver: the kernel copied every zero-copy send (README, zero-copy accounting)
 	[[ "$want" == "100.0%–100.0% "* ]]
+}
+
+@test "a sweep without sample = on: the where-the-CPU figure and the report say how to get it" {
+	grep -q 'CPU not sampled: sweep with sample = on' "$DIR/figures/cpu-where.svg"
+	grep -qF 'Not sampled: sweep with `sample = on` (or `copyscope run --sample`) to see ' "$DIR/report.md"
 }
 
 @test "make tables prints the text tables and rewrites DIR/tables.md as make render does" {

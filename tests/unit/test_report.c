@@ -111,20 +111,33 @@ Test(report, crossings_skip_unmeasured_points_and_see_falling_back)
 Test(report, names_one_copy_crossovers_per_thread_count)
 {
 	char *text = report_of("tests/fixtures/pmu");
-	assert_has(text, "one-copy overtakes two-copy at **≈ 2896 B**");
-	assert_has(text, "one-copy overtakes two-copy at **≈ 4871 B**");
-	assert_has(text, "one-copy is ahead at every measured size, 256 B–64 KiB");
+	/* the crossover is the interval between significant sides; the medians' crossing beside */
+	assert_has(text, "one-copy overtakes two-copy between **2 KiB and 4 KiB**: significantly "
+			 "behind at 2 KiB (one-copy ÷ two-copy = 0.9 [");
+	assert_has(text, "the medians cross 1.0 at ≈ 2896 B");
+	assert_has(text, "one-copy overtakes two-copy between **4 KiB and 8 KiB**");
+	assert_has(text, "the medians cross 1.0 at ≈ 4871 B");
+	assert_has(text, "one-copy is significantly ahead at every measured size, 256 B–64 KiB");
 	free(text);
 }
 
 Test(report, names_zero_copy_crossovers_for_both_zero_copy_strategies)
 {
 	char *text = report_of("tests/fixtures/pmu");
-	assert_has(text, "zero-copy overtakes two-copy at **≈ 23170 B**");
-	assert_has(text, "zero-copy overtakes two-copy at **≈ 13777 B**");
-	assert_has(text, "not within 256 B–64 KiB: zero-copy");
-	assert_has(text, "uring-zc overtakes two-copy at **≈ 11585 B**");
-	assert_has(text, "uring-zc overtakes two-copy at **≈ 19484 B**");
+	assert_has(text, "zero-copy overtakes two-copy between **16 KiB and 32 KiB**");
+	assert_has(text, "≈ 23170 B");
+	assert_has(text, "zero-copy overtakes two-copy between **8 KiB and 16 KiB**");
+	assert_has(text, "≈ 13777 B");
+	/* 4 threads: behind everywhere but at 64 KiB, where cv 15% widens the interval */
+	assert_has(text, "**no significant crossover** within 256 B–64 KiB: zero-copy is "
+			 "significantly behind at 256 B–32 KiB; not significantly different from "
+			 "two-copy at 64 KiB.");
+	assert_has(text, "uring-zc overtakes two-copy between **8 KiB and 16 KiB**");
+	assert_has(text, "≈ 11585 B");
+	assert_has(text, "uring-zc overtakes two-copy between **16 KiB and 32 KiB**");
+	assert_has(text, "≈ 19484 B");
+	assert_has(text, "not within 256 B–64 KiB: uring-zc is significantly behind two-copy at "
+			 "every measured size");
 	free(text);
 }
 
@@ -151,7 +164,7 @@ Test(report, names_the_smaller_segments_zero_copy_sends)
 	/* fixture: zero-copy's segments hold 4 messages at 256 B, two-copy's 4096 + 2 x 256 B */
 	char *text = report_of("tests/fixtures/pmu");
 	assert_has(text, "- Smaller segments: zero-copy, 1 thread, 256 B: 1024 B per data segment "
-			 "against two-copy's 4608 B (4.5× smaller)");
+			 "against two-copy's 4608 B (4.5× smaller [4.5, 4.5])");
 	cr_assert_null(strstr(text, "Smaller segments: zero-copy, 1 thread, 512 B"),
 		       "2.5× smaller is no anomaly");
 	cr_assert_null(strstr(text, "Smaller segments: uring-zc"));
@@ -171,10 +184,12 @@ Test(report, cites_the_copied_fallback_rate_of_each_zero_copy_strategy)
 Test(report, answers_which_cache_level_from_the_misses)
 {
 	char *text = report_of("tests/fixtures/pmu");
-	assert_has(text, "| 256 B | L1 | 40.0% fewer | 25.0% fewer |");
+	/* reductions with their 95% intervals: 3 reps at +-1% each */
+	assert_has(text,
+		   "| 256 B | L1 | 40.0% fewer [38.8%, 41.2%] | 25.0% fewer [23.5%, 26.5%] |");
 	assert_has(text,
 		   "**LLC** (llc_misses) shows the most reduction: the largest at 7 of 9 sizes "
-		   "(1 KiB–64 KiB)");
+		   "(1 KiB–64 KiB); LLC reduction is significant at 7 of those 7.");
 	free(text);
 }
 
@@ -183,9 +198,9 @@ Test(report, without_pmu_says_misses_were_not_measured_and_shows_cpu_time)
 	char *text = report_of("tests/fixtures/nopmu");
 	assert_has(text, "Cache misses were **not measured** on this machine: no hardware PMU "
 			 "exposed");
-	assert_has(text, "| 256 B | 3.92 → 7.84 | +100.0% | 20% → 20% |");
+	assert_has(text, "| 256 B | 3.92 → 7.84 | +100.0% [+96.0%, +104.0%] | 20% → 20% |");
 	assert_has(text, "More misses yet faster: not checked");
-	assert_has(text, "one-copy overtakes two-copy at **≈ 2896 B**");
+	assert_has(text, "one-copy overtakes two-copy between **2 KiB and 4 KiB**");
 	free(text);
 }
 
@@ -193,9 +208,11 @@ Test(report, cites_what_zero_copy_costs_each_side_per_byte)
 {
 	char *text = report_of("tests/fixtures/nopmu");
 	/* one connection thread a side: the server near 98% of a CPU, the client below */
-	assert_has(text, "CPU per byte at 64 KiB, 1 thread (medians): server zero-copy 0.232 ns, "
-			 "two-copy 0.3015 ns (-23%), using 98% and 98% of a CPU; client zero-copy "
-			 "0.1562 ns, two-copy 0.2277 ns (-31%), using 66% and 74% of a CPU");
+	assert_has(text,
+		   "CPU per byte at 64 KiB, 1 thread (medians): server zero-copy 0.232 ns, "
+		   "two-copy 0.3015 ns (-23% [-25%, -22%]), using 98% and 98% of a CPU; client "
+		   "zero-copy 0.1562 ns, two-copy 0.2277 ns (-31% [-33%, -30%]), using 66% and "
+		   "74% of a CPU");
 	free(text);
 }
 
@@ -206,8 +223,8 @@ Test(report, backs_the_one_copy_crossover_with_each_sides_cost)
 	cr_assert_not_null(q4);
 	const char *q5 = strstr(q4, "## 5.");
 	cr_assert_not_null(q5);
-	const char *line = strstr(q4, "server one-copy 0.1885 ns, two-copy 0.3015 ns (-37%), using "
-				      "98% and 98% of a CPU");
+	const char *line = strstr(q4, "server one-copy 0.1885 ns, two-copy 0.3015 ns (-37% [-39%, "
+				      "-36%]), using 98% and 98% of a CPU");
 	cr_expect(line && line < q5, "question 4 lacks the sides' cost:\n%s", text);
 	free(text);
 }
@@ -342,4 +359,185 @@ Test(report, fixtures_hold_what_a_sweep_could_have_measured)
 {
 	check_fixture_physics("tests/fixtures/pmu");
 	check_fixture_physics("tests/fixtures/nopmu");
+}
+
+/* ---- intervals (docs/confidence.md) --------------------------------------- */
+
+Test(report, marks_zero_copys_losses_as_significant)
+{
+	char *text = report_of("tests/fixtures/pmu");
+	/* 21 of 22: at 4 threads, 64 KiB, zero-copy's cv of 15% leaves 1 inside the interval */
+	assert_has(text, "**zero-copy** was the fastest strategy at 0 of 27 points and behind "
+			 "two-copy at 22 (significantly at 21: the 95% interval of zero-copy ÷ "
+			 "two-copy lies below 1)");
+	assert_has(text, "[lo, hi] after a ratio or a change is its 95% interval");
+	free(text);
+}
+
+Test(report, a_recorded_sweep_separates_significant_from_not)
+{
+	/* tests/golden/quick: 2 reps a point, measured on a 2-core VM */
+	char *text = report_of("tests/golden/quick");
+	assert_has(text, "not within 1 KiB–16 KiB: zero-copy is significantly behind two-copy at "
+			 "every measured size");
+	assert_has(text, "**no significant crossover** within 1 KiB–16 KiB: one-copy is not "
+			 "significantly different from two-copy at 1 KiB–16 KiB");
+	assert_has(text, ", no significant difference)");
+	free(text);
+}
+
+Test(report, without_runs_says_intervals_are_unavailable)
+{
+	char dir[64];
+	fixture_with_threads("tests/fixtures/pmu", "1", dir); /* summary.csv only */
+	char *text = report_of(dir);
+	assert_has(text, "Intervals are unavailable: this folder has no runs.csv");
+	/* the medians' crossing, as before intervals */
+	assert_has(text, "one-copy overtakes two-copy at **≈ 2896 B**");
+	cr_expect_null(strstr(text, "significantly"), "%s", text);
+	cr_expect_null(strstr(text, "no significant"), "%s", text);
+	free(text);
+	remove_fixture(dir);
+}
+
+/* ---- placement and plausibility: tests/fixtures/placed ------------------- */
+
+void placed_folder(char *dir, int with_sweep); /* test_table.c */
+void placed_folder_remove(const char *dir);
+
+Test(report, states_the_placement_and_what_the_runs_measured)
+{
+	char dir[64];
+	placed_folder(dir, 1);
+	char *text = report_of(dir);
+	assert_has(text, "Shown: topology loopback, placement spread (measured: spread in 17 of "
+			 "18 runs, mixed in 1), layout scattered");
+	free(text);
+	placed_folder_remove(dir);
+}
+
+Test(report, old_folders_state_no_placement)
+{
+	char *text = report_of("tests/fixtures/pmu");
+	cr_expect_null(strstr(text, "placement"), "%s", text);
+	assert_has(text, "The L1 floor applied to 0 of the 432 counts: this folder has no "
+			 "cpu_overlap column");
+	free(text);
+}
+
+Test(report, lists_implausible_counts_and_leaves_them_out_of_the_answers)
+{
+	char dir[64];
+	placed_folder(dir, 1);
+	char *text = report_of(dir);
+	const char *plaus = strstr(text, "## Plausibility of the counts");
+	cr_assert_not_null(plaus, "%s", text);
+	assert_has(plaus, "- client L1 (l1d_misses), one-copy, 16 KiB, 1 thread: 5 per KiB, below "
+			  "the floor of 16.");
+	assert_has(plaus, "- server LLC (llc_misses), one-copy, 16 KiB, 1 thread: 2 per KiB, "
+			  "counted for 3% of a run's window.");
+	/* the plausible ones are not listed: two-copy's 20 per KiB; zero-copy's 6 with a
+	 * run that shared CPUs, and its 4 on SMT siblings (no floor) */
+	cr_expect_null(strstr(plaus, "two-copy, 16 KiB"), "%s", plaus);
+	cr_expect_null(strstr(plaus, "zero-copy"), "%s", plaus);
+	assert_has(plaus, "The L1 floor applied to 4 of the 24 counts.");
+	/* question 2 leaves the doubtful LLC count out, and says so */
+	assert_has(text, "| 16 KiB | L1 | 40.0% fewer [40.0%, 40.0%] | implausible count, left out "
+			 "(see below) |");
+	free(text);
+	placed_folder_remove(dir);
+}
+
+/* ---- where the CPU goes: tests/fixtures/sampled (make-sampled.sh) --------- */
+
+#define SAMPLED "tests/fixtures/sampled"
+
+Test(report, sampled_cites_what_zero_copys_server_spends_on_pinning_completions_and_the_copy)
+{
+	char *text = report_of(SAMPLED);
+	const char *q1 = strstr(text, "## 1."), *q5 = strstr(text, "## 5.");
+	cr_assert(q1 && q5, "%s", text);
+	/* question 1: the smallest and the largest size; each share is its ns/B's part */
+	assert_has(q1, "- **zero-copy**, where its server's CPU went (share of its samples and CPU "
+		       "ns per byte, medians; [figure 8](figures/cpu-where.png)):\n"
+		       "  - at 1 KiB, 1 thread: page pinning 10.0% (1.47 ns/B), zero-copy "
+		       "completions 4.0% (0.587 ns/B), kernel copy 2.0% (0.293 ns/B); two-copy's "
+		       "kernel copy: 20.0% (0.11 ns/B).\n"
+		       "  - at 16 KiB, 1 thread: page pinning 25.0% (0.11 ns/B)");
+	/* question 5: under what each side pays, the largest size */
+	assert_has(q5, "  Where the server's CPU went at 16 KiB, 1 thread (share of its samples and "
+		       "CPU ns per byte, medians; [figure 8](figures/cpu-where.png)): page pinning "
+		       "25.0% (0.11 ns/B), zero-copy completions 3.0% (0.0132 ns/B), kernel copy "
+		       "5.0% (0.022 ns/B); two-copy's kernel copy: 30.0% (0.0825 ns/B).\n");
+	cr_expect_null(strstr(text, "Not sampled"), "%s", text);
+	free(text);
+}
+
+Test(report, sampled_says_which_copies_disappear_from_two_copy_to_one_copy)
+{
+	char *text = report_of(SAMPLED);
+	const char *q2 = strstr(text, "## 2.");
+	cr_assert_not_null(q2, "%s", text);
+	/* the user copy is gone (one-copy's runs all 0); the kernel copy grows, its
+	 * interval from the runs (rep r scales CPU time by 1 + (r - 2) 0.02) */
+	assert_has(q2, "| size | user copy (ns/B) | change | kernel copy (ns/B) | change |\n");
+	assert_has(q2, "| 1 KiB | 0.0825 → 0 | -100% [-100%, -100%] | 0.11 → 0.22 | +100% [");
+	assert_has(q2, "| 16 KiB | 0.0825 → 0 | -100% [-100%, -100%] | 0.0825 → 0.11 | +33% [");
+	assert_has(q2, "Gone in one-copy (its median 0 where two-copy's is above 0): the user copy "
+		       "at 2 of 2 sizes, the kernel copy at 0 of 2.");
+	free(text);
+}
+
+Test(report, sampled_names_the_largest_shift_between_two_strategies_at_one_point)
+{
+	char *text = report_of(SAMPLED);
+	const char *q6 = strstr(text, "## 6.");
+	cr_assert_not_null(q6, "%s", text);
+	/* the fixture's widest gap: the server's kernel copy at 16 KiB, 45% against 5% */
+	assert_has(q6, "the server's kernel copy at 16 KiB, 1 thread, 45.0% [45.0%, 45.0%] of "
+		       "one-copy's samples against 5.0% [5.0%, 5.0%] of zero-copy's, 40.0 "
+		       "percentage points apart.");
+	free(text);
+}
+
+Test(report, unsampled_says_once_per_answer_how_to_sample)
+{
+	static const char *const answers[] = {"## 1.", "## 2.", "## 5.", "## 6."};
+	static const char what[] = "Not sampled: sweep with `sample = on` (or `copyscope run "
+				   "--sample`) to see ";
+	char *text = report_of("tests/fixtures/nopmu");
+	size_t n = 0;
+	for (const char *p = text; (p = strstr(p, what)); p++)
+		n++;
+	cr_expect_eq(n, 4, "%s", text);
+	for (size_t i = 0; i < 4; i++) { /* each in its own answer */
+		const char *at = strstr(text, answers[i]);
+		const char *next = at ? strstr(at + 1, "\n## ") : NULL;
+		const char *said = at ? strstr(at, what) : NULL;
+		cr_expect(said && (!next || said < next), "%s has no sentence of its own",
+			  answers[i]);
+	}
+	cr_expect_null(strstr(text, "where its server's CPU went"), "%s", text);
+	cr_expect_null(strstr(text, "Which copies disappear"), "%s", text);
+	assert_has(text, "[where the CPU goes](figures/cpu-where.png)");
+	free(text);
+}
+
+Test(report, reads_the_sampled_categories_in_their_columns_order)
+{
+	struct results_dir rd;
+	char err[1024];
+	cr_assert_eq(results_dir_load(SAMPLED, &rd, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(rd.ncats, 11);
+	cr_expect_str_eq(rd.cats[0], "user_copy");
+	cr_expect_str_eq(rd.cats[6], "tcp_ip");
+	cr_expect_str_eq(rd.cats[10], "other");
+	cr_expect(results_dir_sampled(&rd, "srv") && results_dir_sampled(&rd, "cli"));
+	cr_expect_str_eq(results_dir_category_label("zc_completion"), "zero-copy completions");
+	cr_expect_str_eq(results_dir_category_label("my_own"), "my_own");
+	results_dir_free(&rd);
+	cr_assert_eq(results_dir_load("tests/fixtures/pmu", &rd, err, sizeof(err)), 0, "%s", err);
+	cr_expect_eq(rd.ncats, 0);
+	cr_expect_not(results_dir_sampled(&rd, "srv"));
+	results_dir_free(&rd);
 }
