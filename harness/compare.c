@@ -83,8 +83,9 @@ static void write_header(FILE *out, const struct comparison *c)
 		"is better) or `lat_p50_us` (rr; lower is better). B ÷ A is the ratio of the "
 		"medians, with its %.0f%% bootstrap interval (%d resamples of each folder's "
 		"runs, seeded from the values: the same runs give the same interval; see "
-		"docs/compare.md). **Significant**: the interval leaves out 1.\n\n",
-		STATS_LEVEL * 100, STATS_RESAMPLES);
+		"docs/compare.md). **Significant**: the interval leaves out 1 and the ratio "
+		"differs from 1 by %.0f%% or more.\n\n",
+		STATS_LEVEL * 100, STATS_RESAMPLES, (STATS_MIN_EFFECT - 1) * 100);
 	for (size_t i = 0; i < c->nnote; i++)
 		fprintf(out, "Note: %s\n\n", c->note[i]);
 }
@@ -248,10 +249,11 @@ static void write_ranks(FILE *out, const struct comparison *c)
 	fprintf(out, "## Fastest and slowest strategy\n\n"
 		     "Per mode, thread count and size, by median (rr: lowest p50 latency is "
 		     "fastest). `*`: significant in that folder (the interval of its ratio to "
-		     "the runner-up leaves out 1). **flips**: the folders differ and one of "
-		     "them is significant.\n\n"
+		     "the runner-up leaves out 1, and the ratio is %.0f%% or more). **flips**: "
+		     "the folders differ and one of them is significant.\n\n"
 		     "| mode | threads | size | fastest in A | fastest in B | slowest in A | "
-		     "slowest in B | |\n|---|---:|---|---|---|---|---|---|\n");
+		     "slowest in B | |\n|---|---:|---|---|---|---|---|---|\n",
+		(STATS_MIN_EFFECT - 1) * 100);
 	for (size_t i = 0; i + 1 < c->nan; i++) {
 		const struct comparison_answer *fa = &c->an[i], *sl = &c->an[i + 1];
 		if (fa->q != QUESTION_FASTEST || sl->q != QUESTION_SLOWEST)
@@ -611,8 +613,8 @@ static void compare_usage(FILE *out)
 		"median\n"
 		"throughput (stream) or p50 latency (rr) in A and B, the ratio B / A with its "
 		"95%%\n"
-		"bootstrap interval and whether it is significant (the interval leaves out 1), "
-		"points\n"
+		"bootstrap interval and whether it is significant (the interval leaves out 1\n"
+		"and the ratio differs from 1 by %.0f%% or more), points\n"
 		"in only one folder, and which of the report's answers flip (fastest and "
 		"slowest\n"
 		"strategy, best thread count, crossovers over two-copy). Writes Markdown to "
@@ -627,7 +629,8 @@ static void compare_usage(FILE *out)
 		"  --help           this text\n"
 		"Exit: 0 written (with --agree: every significant answer agrees); 1 a significant\n"
 		"answer disagrees (--agree), or writing or gnuplot failed; 2 bad input (nothing "
-		"written).\n");
+		"written).\n",
+		(STATS_MIN_EFFECT - 1) * 100);
 }
 
 static int bad_ext(const char *path, const char *const *exts)

@@ -570,8 +570,9 @@ static void write_zc_losses(FILE *out, const struct results_dir *rd, const char 
 		impl, led, points, behind_two);
 	if (behind_two && results_dir_has_intervals(rd))
 		fprintf(out,
-			" (significantly at %zu: the 95%% interval of %s ÷ two-copy lies below 1)",
-			sig_behind, impl);
+			" (significantly at %zu: the 95%% interval of %s ÷ two-copy lies below 1, "
+			"and two-copy is %.0f%% or more faster)",
+			sig_behind, impl, (STATS_MIN_EFFECT - 1) * 100);
 	fprintf(out, ".");
 	if (worst.winner) {
 		ratio_at(rd, worst.winner, impl, rd->mode, worst.size, worst.threads,
@@ -1673,7 +1674,10 @@ static void write_header(FILE *out, const struct results_dir *rd)
 			"[lo, hi] after a ratio or a change is its 95%% interval, from the "
 			"repetitions in runs.csv (bootstrap; docs/confidence.md). A difference "
 			"is called significant when its interval leaves out no change (a ratio "
-			"of 1); otherwise the report says \"no significant difference\". ");
+			"of 1) and it is %.0f%% or more (smaller ones did not hold from one "
+			"sweep to the next here); otherwise the report says \"no significant "
+			"difference\". ",
+			(STATS_MIN_EFFECT - 1) * 100);
 	else
 		fprintf(out,
 			"Intervals are unavailable: %s, so ratios come without them and no "

@@ -215,11 +215,11 @@ int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, struc
 
 int stats_ratio_side(const struct interval *ratio)
 {
-	if (ratio->lo > 1)
+	if (ratio->lo > 1 && ratio->est >= STATS_MIN_EFFECT)
 		return 1;
-	if (ratio->hi < 1)
+	if (ratio->hi < 1 && ratio->est <= 1 / STATS_MIN_EFFECT)
 		return -1;
-	return 0; /* holds 1, or NAN: both comparisons are false */
+	return 0; /* holds 1, within the margin, or NAN: the comparisons are false */
 }
 
 double stats_rel_halfwidth(const struct interval *iv)

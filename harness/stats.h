@@ -51,8 +51,22 @@ int stats_median_ci(const double *v, size_t n, struct interval *out);
  */
 int stats_ratio_ci(const double *a, size_t na, const double *b, size_t nb, struct interval *out);
 
-/* Whether an interval of a ratio lies wholly above or below 1: +1, -1, or 0
- * (the interval holds 1, or is NAN: "no significant difference"). */
+/*
+ * The smallest difference copyscope calls significant: a ratio whose
+ * estimate lies within [1 / STATS_MIN_EFFECT, STATS_MIN_EFFECT] is "no
+ * significant difference" however narrow its interval. An interval from one
+ * sweep's repetitions cannot see what changes between two sweeps (the
+ * machine's state, where the scheduler put the unpinned threads): two sweeps
+ * of the whole Part E grid on the 2-vCPU VM, back to back, gave per-point
+ * ratios within 2.9% at the median, 9.7% at the 95th percentile and 18% at
+ * the most (bench/RESULTS.md, "reproduce"); a 10% margin keeps answers that
+ * hold from one sweep to the next, and every 2x answer.
+ */
+#define STATS_MIN_EFFECT 1.10
+
+/* Whether a ratio differs from 1 significantly: +1 (above) or -1 (below)
+ * when its interval lies wholly on that side of 1 and its estimate beyond
+ * STATS_MIN_EFFECT; else 0 ("no significant difference"; also for NAN). */
 int stats_ratio_side(const struct interval *ratio);
 
 /* Half the interval's width over the estimate: 0.05 for +-5%; NAN when the

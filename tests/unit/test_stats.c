@@ -278,6 +278,20 @@ Test(stats, side_says_where_the_interval_lies_against_one)
 	cr_expect_eq(stats_ratio_side(&edge), 0, "an interval that reaches 1 holds it");
 }
 
+Test(stats, a_difference_under_the_margin_is_not_significant_however_narrow)
+{
+	struct interval small_up = {1.05, 1.04, 1.06}, small_down = {0.95, 0.94, 0.96};
+	struct interval at_margin = {STATS_MIN_EFFECT, 1.05, 1.15};
+	struct interval below_margin = {1 / STATS_MIN_EFFECT, 0.85, 0.95};
+	cr_expect_eq(stats_ratio_side(&small_up), 0, "5%% faster, tightly: still no answer");
+	cr_expect_eq(stats_ratio_side(&small_down), 0);
+	cr_expect_eq(stats_ratio_side(&at_margin), 1);
+	cr_expect_eq(stats_ratio_side(&below_margin), -1);
+	/* twice as fast is an answer with any margin copyscope would choose */
+	struct interval twice = {2, 1.8, 2.2};
+	cr_expect_eq(stats_ratio_side(&twice), 1);
+}
+
 Test(stats, relative_half_width_is_half_the_width_over_the_estimate)
 {
 	struct interval iv = {10, 9, 11}, neg = {-10, -11, -9}, zero = {0, -1, 1};
