@@ -72,6 +72,8 @@ table() {
 
 out=$BENCH_TMP/section.md
 {
+	echo "## placement"
+	echo
 	echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "- command: \`$BENCH_CMDLINE\` ($PAIRS shuffled rounds, ${DURATION} s measured after ${WARMUP} s warm-up)"
 	echo "- machine: $(bench_machine); load average before: $LOAD_BEFORE"

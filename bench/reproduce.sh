@@ -84,6 +84,8 @@ echo "reproduce: $verdict; see $OUT/compare.md"
 if [ "$RECORD" = 1 ]; then
 	section=$BENCH_TMP/section.md
 	{
+		echo "## reproduce"
+		echo
 		echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); both sweeps took $(($(date +%s) - START)) s"
 		echo "- command: \`$BENCH_CMDLINE\` (sweep file $(basename "$SWEEP"))"
 		echo "- machine: $(bench_machine); load average before: $LOAD_BEFORE"
@@ -91,7 +93,9 @@ if [ "$RECORD" = 1 ]; then
 		echo
 		grep -E '^- (Points|Significant differences|Answers that flip|Agreement)' "$OUT/compare.md"
 		echo
-		sed -n '/^## Agreement/,/^## [^A]/p' "$OUT/compare.md" | grep -v '^## [^A]'
+		# compare's Agreement section, its heading one level down
+		sed -n '/^## Agreement/,/^## [^A]/p' "$OUT/compare.md" | grep -v '^## [^A]' |
+			sed 's/^## /### /'
 	} >"$section"
 	bench_record reproduce "$section"
 fi
