@@ -238,9 +238,10 @@ HAVE_LIBFUZZER := $(shell printf 'int LLVMFuzzerTestOneInput(const char *d, unsi
 
 # what each target links besides its own file
 FUZZ_DEPS_fuzz_sweepfile := harness/sweepfile.c harness/eventfile.c harness/placement.c \
-			    harness/cputopo.c harness/categories.c common/cpulist.c common/units.c
+			    harness/cputopo.c harness/categories.c harness/perfcfg.c common/cpulist.c \
+			    common/units.c
 FUZZ_LIBS_fuzz_sweepfile := -linih -lm
-FUZZ_DEPS_fuzz_eventfile := harness/eventfile.c
+FUZZ_DEPS_fuzz_eventfile := harness/eventfile.c harness/perfcfg.c
 FUZZ_DEPS_fuzz_csv       := harness/dataset.c
 FUZZ_LIBS_fuzz_csv       := -lcsv -lm
 FUZZ_DEPS_fuzz_hello     := common/hello.c

@@ -1,5 +1,6 @@
 /* categories — category files and the rule that decides a chain's category; see categories.h. */
 #include "categories.h"
+#include "perfcfg.h"
 #include "errmsg.h"
 
 #include <ctype.h>
@@ -302,29 +303,5 @@ size_t categories_self(const struct category_set *set, const struct chain_frame 
 
 void categories_find(const char *name, const char *near, char *path, size_t len)
 {
-	if (strchr(name, '/')) {
-		snprintf(path, len, "%s", name);
-		return;
-	}
-	const char *ext = strchr(name, '.') ? "" : ".cat";
-	char exe[4096] = "";
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	char cand[3][4400];
-	size_t nc = 0;
-	if (near)
-		snprintf(cand[nc++], sizeof(cand[0]), "%s/../categories/%s%s", near, name, ext);
-	snprintf(cand[nc++], sizeof(cand[0]), "perfcfg/categories/%s%s", name, ext);
-	if (exe[0])
-		snprintf(cand[nc++], sizeof(cand[0]), "%s/../perfcfg/categories/%s%s", exe, name,
-			 ext);
-	for (size_t i = 0; i < nc; i++)
-		if (access(cand[i], F_OK) == 0) {
-			snprintf(path, len, "%s", cand[i]);
-			return;
-		}
-	snprintf(path, len, "%s", cand[0]);
+	perfcfg_find("categories", ".cat", name, near, path, len);
 }

@@ -81,12 +81,8 @@ size_t categories_match(const struct category_set *set, const struct chain_frame
 size_t categories_self(const struct category_set *set, const struct chain_frame *frames, size_t n);
 
 /*
- * Where a category file named `name` is: a name with a '/' is a path, as
- * given; a bare name (".cat" added when it has no extension) is looked for in
- * the categories/ folder beside `near` (a sweep file's folder; NULL: none),
- * then in perfcfg/categories/ under the current folder, then in
- * ../perfcfg/categories/ next to the executable. Writes the first that exists
- * into path, or, when none does, the first candidate (for the error).
+ * Where a category file named `name` is: perfcfg_find (perfcfg.h) in
+ * categories/, ".cat" added to a bare name without an extension.
  */
 void categories_find(const char *name, const char *near, char *path, size_t len);
 

@@ -2,6 +2,7 @@
  * eventfile — parser of the perfcfg/events files (see eventfile.h).
  */
 #include "eventfile.h"
+#include "perfcfg.h"
 #include "errmsg.h"
 
 #include <ctype.h>
@@ -330,28 +331,5 @@ void eventfile_free(struct event_set *set)
 
 void eventfile_find(const char *name, const char *near, char *path, size_t len)
 {
-	if (strchr(name, '/')) {
-		snprintf(path, len, "%s", name);
-		return;
-	}
-	const char *ext = strchr(name, '.') ? "" : ".events";
-	char exe[4096] = "";
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	exe[n > 0 ? n : 0] = '\0';
-	char *slash = strrchr(exe, '/');
-	if (slash)
-		*slash = '\0';
-	char cand[3][4400];
-	size_t nc = 0;
-	if (near)
-		snprintf(cand[nc++], sizeof(cand[0]), "%s/../events/%s%s", near, name, ext);
-	snprintf(cand[nc++], sizeof(cand[0]), "perfcfg/events/%s%s", name, ext);
-	if (exe[0])
-		snprintf(cand[nc++], sizeof(cand[0]), "%s/../perfcfg/events/%s%s", exe, name, ext);
-	for (size_t i = 0; i < nc; i++)
-		if (access(cand[i], F_OK) == 0) {
-			snprintf(path, len, "%s", cand[i]);
-			return;
-		}
-	snprintf(path, len, "%s", cand[0]);
+	perfcfg_find("events", ".events", name, near, path, len);
 }

@@ -96,15 +96,8 @@ void eventfile_free(struct event_set *set);
 /* The defaults of a file without a `sample` line (line 0). */
 void eventfile_sample_defaults(struct sample_spec *sample);
 
-/*
- * Where an event file named `name` is. A name with a '/' is a path, as given.
- * A bare name (".events" added when it has no extension) is looked for in
- * the events/ folder beside the folder `near` (a sweep file's folder:
- * perfcfg/sweeps -> perfcfg/events; NULL: none), then in perfcfg/events/ under
- * the current folder, then in ../perfcfg/events/ next to the executable (an
- * installed copyscope). Writes the first that exists into path, or, when none
- * does, the first candidate (for the error that names it).
- */
+/* Where an event file named `name` is: perfcfg_find (perfcfg.h) in events/,
+ * ".events" added to a bare name without an extension. */
 void eventfile_find(const char *name, const char *near, char *path, size_t len);
 
 #endif
