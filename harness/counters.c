@@ -11,6 +11,8 @@
 #include <linux/perf_event.h>
 #include <perfmon/pfmlib_perf_event.h>
 
+#include "perfopen.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +24,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,12 +75,6 @@ struct counter_set {
 	const struct counter_plan *plan;
 	struct counter_slot *slot;
 };
-
-/* Ours is not called perf_event_open: libpfm's header already defines one. */
-static int sys_perf_open(struct perf_event_attr *attr, pid_t pid, int group_fd)
-{
-	return (int)syscall(SYS_perf_event_open, attr, pid, -1, group_fd, PERF_FLAG_FD_CLOEXEC);
-}
 
 static const char *core_or(uint32_t type, const char *other)
 {
@@ -791,7 +786,7 @@ int counter_probe(const struct counter_plan *plan, size_t i, char *reason, size_
 	struct perf_event_attr attr = ce->attr;
 	attr.disabled = 1;
 	attr.inherit = 0;
-	int fd = sys_perf_open(&attr, 0, -1);
+	int fd = perf_open(&attr, 0, -1, -1);
 	if (fd < 0) {
 		plan_reason(plan, i, errno, reason, len);
 		return 0;
@@ -811,7 +806,7 @@ int counters_hw_pmu_state(char *reason, size_t len)
 	attr.disabled = 1;
 	attr.exclude_kernel = 1; /* so that perf_event_paranoid does not mask the answer */
 	attr.exclude_hv = 1;
-	int fd = sys_perf_open(&attr, 0, -1);
+	int fd = perf_open(&attr, 0, -1, -1);
 	if (fd >= 0) {
 		close(fd);
 		snprintf(reason, len, "yes");
@@ -834,7 +829,7 @@ static int open_one(const struct counter_event *ce, pid_t pid, int leader_fd)
 {
 	struct perf_event_attr attr = ce->attr;
 	attr.disabled = leader_fd < 0; /* members follow their leader */
-	return sys_perf_open(&attr, pid, leader_fd);
+	return perf_open(&attr, pid, -1, leader_fd);
 }
 
 static int is_hw_group(const char *group)
@@ -871,7 +866,7 @@ static void try_group(const struct counter_plan *plan, size_t g)
 		struct perf_event_attr attr = ce->attr;
 		attr.inherit = 0;
 		attr.disabled = nf == 0;
-		int fd = sys_perf_open(&attr, 0, nf ? fds[0] : -1);
+		int fd = perf_open(&attr, 0, -1, nf ? fds[0] : -1);
 		if (fd < 0)
 			continue; /* counter_set_open says why */
 		fds[nf] = fd;

@@ -1,4 +1,4 @@
-/* oncpu — a workload's on-CPU time per CPU and its migrations; see oncpu.h. */
+/* oncpu — a workload's on-CPU time per CPU; see oncpu.h. */
 #include "oncpu.h"
 
 #include <linux/perf_event.h>
@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "perfopen.h"
 
 struct oncpu {
 	size_t n;
@@ -26,7 +27,7 @@ static int open_task_clock(pid_t pid, int cpu)
 	a.config = PERF_COUNT_SW_TASK_CLOCK;
 	a.disabled = 1;
 	a.inherit = 1;
-	return (int)syscall(SYS_perf_event_open, &a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return perf_open(&a, pid, cpu, -1);
 }
 
 struct oncpu *oncpu_open(pid_t pid)

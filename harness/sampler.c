@@ -2,6 +2,7 @@
 #include "sampler.h"
 #include "counters.h"
 #include "errmsg.h"
+#include "perfopen.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -10,7 +11,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,11 +32,6 @@ struct sample_plan {
 	int ksyms_tried;
 	char ksyms_note[768];
 };
-
-static int sys_perf_open(struct perf_event_attr *a, pid_t pid, int cpu)
-{
-	return (int)syscall(SYS_perf_event_open, a, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
 
 static void sampling_attr(const struct sample_plan *p, struct perf_event_attr *a)
 {
@@ -62,7 +57,7 @@ static int try_sampling(struct sample_plan *p)
 {
 	struct perf_event_attr a;
 	sampling_attr(p, &a);
-	int fd = sys_perf_open(&a, 0, -1);
+	int fd = perf_open(&a, 0, -1, -1);
 	if (fd < 0)
 		return errno ? errno : EINVAL;
 	close(fd);
@@ -251,7 +246,7 @@ static int open_cpu(struct sampler *s, const struct sample_plan *plan, pid_t pid
 	sampling_attr(plan, &a);
 	a.inherit = 1;
 	a.wakeup_watermark = (uint32_t)(pages * s->page / 2);
-	int fd = sys_perf_open(&a, pid, cpu);
+	int fd = perf_open(&a, pid, cpu, -1);
 	if (fd < 0) {
 		char why[COUNTER_REASON_MAX];
 		snprintf(s->reason, sizeof(s->reason), "CPU %d: %s", cpu,
