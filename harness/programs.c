@@ -12,6 +12,7 @@
 
 #include "eventfile.h"
 #include "spawn.h"
+#include "wire.h"
 
 int program_path(const char *which, char *path, size_t len, char *err, size_t errlen)
 {
@@ -115,3 +116,21 @@ int program_resolve_impl(const char *name, char *canonical, size_t len, char *er
 			  known[0] ? known : "none: the server listed no strategy");
 }
 
+int program_listening(const char *out, char *host, size_t hlen, char *port, size_t plen)
+{
+	const size_t skip = sizeof(WIRE_LISTENING " ") - 1;
+	if (!out || strncmp(out, WIRE_LISTENING " ", skip))
+		return -1;
+	const char *addr = out + skip, *nl = strchr(addr, '\n');
+	const char *colon = nl ? memrchr(addr, ':', (size_t)(nl - addr)) : NULL;
+	if (!colon || colon == addr || nl - colon < 2 || (size_t)(colon - addr) >= hlen ||
+	    (size_t)(nl - colon) > plen)
+		return -1;
+	snprintf(host, hlen, "%.*s", (int)(colon - addr), addr);
+	snprintf(port, plen, "%.*s", (int)(nl - colon - 1), colon + 1);
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') { /* [::1] */
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	return strspn(port, "0123456789") == strlen(port) ? 0 : -1;
+}

@@ -32,4 +32,9 @@ void program_default_events(char *path, size_t len);
  */
 int program_resolve_impl(const char *name, char *canonical, size_t len, char *err, size_t errlen);
 
+/* The server's first line, WIRE_LISTENING " HOST:PORT\n" (wire.h), into host
+ * and port ("[::1]" loses its brackets): 0, or -1 when out does not start
+ * with a whole such line. */
+int program_listening(const char *out, char *host, size_t hlen, char *port, size_t plen);
+
 #endif

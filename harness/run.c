@@ -132,39 +132,13 @@ static int send_line(int fd, const char *line)
 	return send(fd, line, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
 }
 
-/* Sends word to the server's control socket and waits for its "ok". */
+/* Says word to the server and waits for its ok. */
 static int server_ctl(struct run_state *st, const char *word)
 {
-	struct side *s = &st->srv;
-	char line[16];
-	snprintf(line, sizeof(line), "%s\n", word);
-	if (send_line(s->proc.ctl_fd, line))
-		return set_failed(st, "server_ctl", "server: control socket: %s", strerror(errno));
-	double deadline = spawn_now() + CTL_TIMEOUT_S;
-	s->ctl_len = 0;
-	while (!memchr(s->ctl_buf, '\n', s->ctl_len)) {
-		int ms = (int)((deadline - spawn_now()) * 1000);
-		struct pollfd p = {s->proc.ctl_fd, POLLIN, 0};
-		if (ms <= 0 || poll(&p, 1, ms) == 0)
-			return set_failed(st, "server_ctl", "server: no ok to %s within %.0f s",
-					  word, CTL_TIMEOUT_S);
-		ssize_t n = recv(s->proc.ctl_fd, s->ctl_buf + s->ctl_len,
-				 sizeof(s->ctl_buf) - 1 - s->ctl_len, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return set_failed(st, "server_ctl", "server: control socket closed at %s",
-					  word);
-		s->ctl_len += (size_t)n;
-		if (s->ctl_len == sizeof(s->ctl_buf) - 1)
-			break;
-	}
-	s->ctl_buf[s->ctl_len] = '\0';
-	int ok = !strcmp(s->ctl_buf, CTL_OK "\n");
-	s->ctl_len = 0;
-	return ok ? 0
-		  : set_failed(st, "server_ctl", "server: answered something else than ok to %s",
-			       word);
+	char why[160];
+	if (spawn_ctl_say(&st->srv.proc, word, CTL_TIMEOUT_S, why, sizeof(why)))
+		return set_failed(st, "server_ctl", "%s", why);
+	return 0;
 }
 
 static int open_window(struct run_state *st)
@@ -336,23 +310,6 @@ static int client_gone(struct run_state *st)
 	return st->cli.proc.reaped;
 }
 
-/* "listening HOST:PORT" into host and port. */
-static int parse_listening(const char *out, char *host, size_t hlen, char *port, size_t plen)
-{
-	const char *addr = out + LISTENING_LEN, *nl = strchr(addr, '\n');
-	const char *colon = nl ? memrchr(addr, ':', (size_t)(nl - addr)) : NULL;
-	if (!colon || colon == addr || nl - colon < 2 || (size_t)(colon - addr) >= hlen ||
-	    (size_t)(nl - colon) > plen)
-		return -1;
-	snprintf(host, hlen, "%.*s", (int)(colon - addr), addr);
-	snprintf(port, plen, "%.*s", (int)(nl - colon - 1), colon + 1);
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') { /* [::1] */
-		memmove(host, host + 1, strlen(host));
-		host[strlen(host) - 1] = '\0';
-	}
-	return strspn(port, "0123456789") == strlen(port) ? 0 : -1;
-}
-
 static double grace_s(const struct run_spec *spec)
 {
 	return spec->duration_s * 0.5 > 5.0 ? spec->duration_s * 0.5 : 5.0;
@@ -473,7 +430,7 @@ static int run_workloads(struct run_state *st, char *err, size_t errlen)
 		     errlen))
 		return 0;
 	char host[128], port[16];
-	if (parse_listening(st->srv.proc.out.data, host, sizeof(host), port, sizeof(port))) {
+	if (program_listening(st->srv.proc.out.data, host, sizeof(host), port, sizeof(port))) {
 		set_failed(st, "server_output", "server: expected 'listening HOST:PORT' first");
 		return 0;
 	}

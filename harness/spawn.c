@@ -3,6 +3,7 @@
  */
 #include "spawn.h"
 #include "errmsg.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -326,4 +327,34 @@ int spawn_capture(const char *path, char *const argv[], double timeout_s, char *
 	if (!*out)
 		return errmsg_set(err, errlen, "out of memory");
 	return status;
+}
+
+int spawn_ctl_say(struct spawn_child *c, const char *word, double timeout_s, char *err,
+		  size_t errlen)
+{
+	char line[16], buf[64];
+	int n = snprintf(line, sizeof(line), "%s\n", word);
+	if (send(c->ctl_fd, line, (size_t)n, MSG_NOSIGNAL) != n)
+		return errmsg_set(err, errlen, "%s: control socket: %s", c->name, strerror(errno));
+	double deadline = spawn_now() + timeout_s;
+	size_t len = 0;
+	while (!memchr(buf, '\n', len) && len < sizeof(buf) - 1) {
+		int ms = (int)((deadline - spawn_now()) * 1000);
+		struct pollfd p = {c->ctl_fd, POLLIN, 0};
+		if (ms <= 0 || poll(&p, 1, ms) == 0)
+			return errmsg_set(err, errlen, "%s: no ok to %s within %.0f s", c->name, word,
+					  timeout_s);
+		ssize_t got = recv(c->ctl_fd, buf + len, sizeof(buf) - 1 - len, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return errmsg_set(err, errlen, "%s: control socket closed at %s", c->name,
+					  word);
+		len += (size_t)got;
+	}
+	buf[len] = '\0';
+	if (strcmp(buf, CTL_OK "\n"))
+		return errmsg_set(err, errlen, "%s: answered something else than ok to %s", c->name,
+				  word);
+	return 0;
 }

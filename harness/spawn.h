@@ -100,6 +100,14 @@ const char *spawn_status_text(int status, char *buf, size_t len);
 int spawn_capture(const char *path, char *const argv[], double timeout_s, char **out, char *err,
 		  size_t errlen);
 
+/*
+ * Says word (CTL_BEGIN, CTL_END: wire.h) on the child's control socket and
+ * waits up to timeout_s for its CTL_OK line. 0, or -1 with err ("server: no ok
+ * to begin within 5 s", "server: control socket closed at end", ...).
+ */
+int spawn_ctl_say(struct spawn_child *c, const char *word, double timeout_s, char *err,
+		  size_t errlen);
+
 /* Monotonic clock in seconds. */
 double spawn_now(void);
 
