@@ -246,6 +246,8 @@ FUZZ_DEPS_fuzz_eventfile := harness/eventfile.c harness/perfcfg.c
 FUZZ_DEPS_fuzz_csv       := harness/dataset.c
 FUZZ_LIBS_fuzz_csv       := -lcsv -lm
 FUZZ_DEPS_fuzz_hello     := common/hello.c
+FUZZ_DEPS_fuzz_agentwire := harness/agentwire.c
+FUZZ_LIBS_fuzz_agentwire := -lsodium
 
 .PHONY: fuzz-build
 fuzz-build: $(if $(HAVE_LIBFUZZER),$(FUZZ_BINS))

@@ -30,6 +30,10 @@
  *     agent   -> WELCOME  mac=<HMAC(key, "copyscope-agent 1 agent" || na || nh)>
  *     session key = HMAC(key, "copyscope-agent 1 session" || na || nh)
  *
+ * (the labels' bytes without a NUL, then the nonces' 32 raw bytes each). The
+ * harness reads HELLO's version before its other keys, since another version
+ * may take others, and answers another version with ERROR reason=version.
+ *
  * The key never crosses the wire; a recorded AUTH is worth nothing in another
  * session (its na differs); the harness checks the agent's mac too, so an
  * impostor cannot hand it made-up counts. An agent that refuses sends ERROR
@@ -99,6 +103,7 @@
 #define AGENTWIRE_ANSWER_S    5.0
 #define AGENTWIRE_LISTEN_S    10.0
 #define AGENTWIRE_STOP_S      15.0
+#define AGENTWIRE_SEND_S      5.0 /* a send the peer makes no room for within this fails */
 #define AGENTWIRE_WINDOW_MAX  (2 * 3600.0 + 60.0)
 
 enum agentwire_type {
@@ -123,6 +128,14 @@ enum agentwire_type {
 /* "HELLO", "RUN", ...; "?" for a number that is no type. */
 const char *agentwire_type_name(int type);
 
+/*
+ * The keys a type takes, as the table above spells them: "impl window [cpus]
+ * [thread_cpus]" ("[k]" optional, "k.N" for k.0 .. k.<AGENTWIRE_LINES_MAX - 1>),
+ * "" for none, "*" for any (MACHINE); NULL for a text payload (EVENTS,
+ * TOTALS) or a number that is no type. agentwire_check reads this table.
+ */
+const char *agentwire_keys(int type);
+
 /* The shared key, from a file (agentwire_key_load). */
 struct agentwire_key {
 	unsigned char bytes[AGENTWIRE_KEYFILE_MAX];
@@ -131,9 +144,11 @@ struct agentwire_key {
 
 /*
  * Reads the key: the file's bytes less one trailing newline, at least
- * AGENTWIRE_KEYFILE_MIN. Refuses a file that group or others may read or
- * write ("KEY: readable by others; chmod 600 KEY"), or that is not a regular
- * file. 0 or -1.
+ * AGENTWIRE_KEYFILE_MIN; the file at most AGENTWIRE_KEYFILE_MAX bytes.
+ * Refuses a file with any group or other permission bit (mode & 077: "KEY:
+ * readable or writable by others; chmod 600 KEY"), or that is not a regular
+ * file (checked on the opened file, so a FIFO does not hang it). 0 or -1,
+ * the error naming the file.
  */
 int agentwire_key_load(const char *path, struct agentwire_key *key, char *err, size_t errlen);
 
@@ -144,12 +159,12 @@ int agentwire_key_new(const char *path, char *err, size_t errlen);
 /* One end of a session. */
 struct agentwire {
 	int fd;
-	int is_agent;			      /* 1: this end is the agent */
-	int authenticated;		      /* frames carry tags from now on */
-	unsigned char session[32];	      /* the session key, once authenticated */
-	uint64_t seq_out, seq_in;	      /* next sequence numbers */
+	int is_agent;				/* 1: this end is the agent */
+	int authenticated;			/* frames carry tags from now on */
+	unsigned char session[32];		/* the session key, once authenticated */
+	uint64_t seq_out, seq_in;		/* next sequence numbers */
 	unsigned char nonce_a[AGENTWIRE_NONCE]; /* the agent's nonce */
-	char peer[96];			      /* "ADDR:PORT" of the other end, for messages */
+	char peer[96];				/* "ADDR:PORT" of the other end, for messages */
 };
 
 /* A frame as read. */
@@ -161,16 +176,23 @@ struct agentwire_frame {
 
 void agentwire_init(struct agentwire *w, int fd, int is_agent, const char *peer);
 
-/* Sends one frame (tagged once authenticated). 0 or -1. */
+/* Sends one frame (tagged once authenticated; then seq_out counts it).
+ * Refuses a payload over AGENTWIRE_PAYLOAD_MAX or with a NUL byte, and a peer
+ * that makes no room for AGENTWIRE_SEND_S. Never raises SIGPIPE. 0 or -1. */
 int agentwire_send(struct agentwire *w, int type, const char *payload, size_t len, char *err,
 		   size_t errlen);
 
 /*
- * Reads one frame within timeout_s: checks the magic, the version, the type,
- * the length and (once authenticated) the tag and sequence. 0, or -1 with err
- * and *why one of "closed" (the peer closed the connection), "timeout",
- * "protocol" (anything malformed), "tag" (a tag that does not match).
- * A frame of type AW_ERROR is returned as read: the caller decides.
+ * Reads one frame within timeout_s (for the whole frame): checks the magic,
+ * the version, the type, the length (before reading or allocating the
+ * payload) and (once authenticated) the tag and sequence. 0, or -1 with err
+ * and *why one of "closed" (the peer closed the connection between frames, or
+ * reset it), "timeout", "protocol" (anything malformed, a NUL in the payload,
+ * and a frame cut short by the peer closing inside it), "version" (a frame
+ * header of another protocol version; err names both), "tag" (a tag that does
+ * not match: a changed byte, a replayed, reordered or reflected frame).
+ * A frame of type AW_ERROR is returned as read: the caller decides. After
+ * -1 the session is over: the caller closes it.
  */
 int agentwire_recv(struct agentwire *w, double timeout_s, struct agentwire_frame *f,
 		   const char **why, char *err, size_t errlen);
@@ -194,9 +216,12 @@ int agentwire_get(const struct agentwire_frame *f, const char *key, char *buf, s
  * Agent: sends HELLO, checks AUTH, sends WELCOME; a wrong mac gets ERROR
  * reason=auth and -1 with *why "auth". Harness: checks HELLO's version, sends
  * AUTH, checks WELCOME's mac (*why "auth" when it does not match or the agent
- * answered ERROR reason=auth; "version" for another protocol version). On
- * success w->authenticated is 1. 0 or -1 (*why as agentwire_recv's, or
- * "auth", "version").
+ * answered ERROR reason=auth; "version" for another protocol version, err
+ * naming both). Either end: "refused" when the other answered ERROR with
+ * another reason (err quotes its reason and detail); a malformed message gets
+ * ERROR reason=protocol before -1. On success w->authenticated is 1 and both
+ * sequences are 0. 0 or -1 (*why as agentwire_recv's, or "auth", "version",
+ * "refused").
  */
 int agentwire_handshake(struct agentwire *w, const struct agentwire_key *key, const char **why,
 			char *err, size_t errlen);

@@ -53,6 +53,10 @@ smoke() {
 	smoke fuzz_hello
 }
 
+@test "fuzz smoke: the agent protocol's frame reader and key checks" {
+	smoke fuzz_agentwire
+}
+
 @test "fuzz smoke: CSV reader" {
 	smoke fuzz_csv
 }
