@@ -14,14 +14,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "counters.h"
-#include "netns.h"
+#include "hostdesc.h"
+#include "remote.h"
 #include "spawn.h"
 #include "sweepfile.h"
+
+/* A remote line, at its longest, is still one line for env_read_key. */
+_Static_assert(sizeof("remote_") + ENV_REMOTE_KEY_MAX + ENV_VALUE_MAX + 1 <= ENV_LINE_MAX,
+	       "env.txt line too long for env_read_key");
 
 /* Tabs and newlines become single spaces; leading/trailing blanks go. */
 static void one_line(char *s)
@@ -85,40 +89,15 @@ static void command_line_output(char *const argv[], char *buf, size_t len)
 	one_line(buf);
 }
 
-/* The value after "field<blanks>:" on the first matching line of a /proc file. */
-static void proc_field(const char *path, const char *field, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return;
-	char line[512];
-	size_t flen = strlen(field);
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, field, flen) || !strchr(line, ':'))
-			continue;
-		const char *colon = strchr(line, ':');
-		int only_blanks = 1;
-		for (const char *p = line + flen; p < colon; p++)
-			only_blanks &= (*p == ' ' || *p == '\t');
-		if (!only_blanks)
-			continue;
-		snprintf(buf, len, "%s", colon + 1);
-		break;
-	}
-	fclose(f);
-	one_line(buf);
-}
-
 static void put(FILE *f, const char *key, const char *value)
 {
-	char v[1024];
+	char v[ENV_VALUE_MAX];
 	snprintf(v, sizeof(v), "%s", value ? value : "");
 	one_line(v);
 	fprintf(f, "%s=%s\n", key, v);
 }
 
-static void write_machine(FILE *f)
+static void write_machine(FILE *f, const struct hostdesc_machine *m)
 {
 	char buf[512];
 	time_t now = time(NULL);
@@ -126,17 +105,12 @@ static void write_machine(FILE *f)
 	gmtime_r(&now, &tm);
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	put(f, "date", buf);
-	struct utsname u;
-	int have_uname = uname(&u) == 0;
-	put(f, "kernel", have_uname ? u.release : "");
-	put(f, "arch", have_uname ? u.machine : "");
-	proc_field("/proc/cpuinfo", "model name", buf, sizeof(buf));
-	put(f, "cpu_model", buf);
-	snprintf(buf, sizeof(buf), "%ld", sysconf(_SC_NPROCESSORS_ONLN));
-	put(f, "cpus", buf);
-	proc_field("/proc/meminfo", "MemTotal", buf, sizeof(buf));
-	buf[strspn(buf, "0123456789")] = '\0';
-	put(f, "mem_total_kib", buf);
+	put(f, "host", m->host);
+	put(f, "kernel", m->kernel);
+	put(f, "arch", m->arch);
+	put(f, "cpu_model", m->cpu_model);
+	put(f, "cpus", m->cpus_online);
+	put(f, "mem_total_kib", m->mem_total_kib);
 	static struct cpu_topo topo;
 	char err[256];
 	if (cputopo_read(&topo, err, sizeof(err)))
@@ -162,32 +136,103 @@ static void write_machine(FILE *f)
 	put(f, "gnuplot", buf);
 }
 
-static void write_kernel_settings(FILE *f)
+static void put_files(FILE *f, size_t n, const char *const files[][2])
 {
-	static const struct {
-		const char *key, *path;
-	} files[] = {
+	char buf[512];
+	for (size_t i = 0; i < n; i++) {
+		read_first_line(files[i][1], buf, sizeof(buf));
+		put(f, files[i][0], buf);
+	}
+}
+
+static void write_kernel_settings(FILE *f, const struct hostdesc_machine *m)
+{
+	static const char *const sysctls[][2] = {
 	    {"perf_event_paranoid", "/proc/sys/kernel/perf_event_paranoid"},
 	    {"optmem_max", "/proc/sys/net/core/optmem_max"},
 	    {"tcp_rmem", "/proc/sys/net/ipv4/tcp_rmem"},
 	    {"tcp_wmem", "/proc/sys/net/ipv4/tcp_wmem"},
-	    {"lo_mtu", "/sys/class/net/lo/mtu"},
+	};
+	static const char *const cpu[][2] = {
 	    {"governor", "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"},
 	};
+	put_files(f, sizeof(sysctls) / sizeof(sysctls[0]), sysctls);
+	/* The veth's MTU and offloads are per run, in the row; loopback's are the machine's. */
+	struct hostdesc_iface lo;
+	hostdesc_iface_read("lo", &lo);
+	put(f, "lo_mtu", lo.mtu);
+	put_files(f, sizeof(cpu) / sizeof(cpu[0]), cpu);
 	char buf[512];
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		read_first_line(files[i].path, buf, sizeof(buf));
-		put(f, files[i].key, buf);
-	}
 	command_line_output((char *[]){"git", "describe", "--always", "--dirty", NULL}, buf,
 			    sizeof(buf));
 	put(f, "git_rev", buf);
-	/* The veth's offloads are per run, in the row; loopback's are the machine's. */
-	unsigned mtu;
-	char why[256];
-	if (netns_link_info(NULL, "lo", &mtu, buf, sizeof(buf), why, sizeof(why)))
-		buf[0] = '\0';
-	put(f, "lo_offloads", buf);
+	put(f, "copyscope", m->copyscope);
+	put(f, "lo_offloads", lo.offloads);
+}
+
+/*
+ * The near host's side of the link to the remote one: the interface that
+ * holds the address its packets leave from. Best effort: a host that cannot
+ * be resolved or reached leaves every value empty.
+ */
+static void write_link(FILE *f, const char *remote)
+{
+	char host[256], err[256];
+	struct hostdesc_iface ifc;
+	memset(&ifc, 0, sizeof(ifc));
+	if (remote && !remote_spec_host(remote, host, sizeof(host)))
+		hostdesc_iface_towards(host, &ifc, err, sizeof(err));
+	put(f, "link_iface", ifc.iface);
+	put(f, "link_driver", ifc.driver);
+	put(f, "link_driver_version", ifc.driver_version);
+	put(f, "link_mtu", ifc.mtu);
+	put(f, "link_offloads", ifc.offloads);
+	put(f, "link_speed_mbps", ifc.speed_mbps);
+}
+
+/* Whether a line before line (in desc) has the key of line's klen bytes. */
+static int key_seen(const char *desc, const char *line, size_t klen)
+{
+	for (const char *p = desc; p < line; p += strcspn(p, "\n") + 1)
+		if (!strncmp(p, line, klen + 1))
+			return 1;
+	return 0;
+}
+
+/*
+ * The far host's lines, each as remote_<key>: only lines whose key is 1 to
+ * ENV_REMOTE_KEY_MAX characters of [a-z0-9_] followed by '=' (others are
+ * dropped, so a stray line can neither add a key of another shape nor end
+ * env.txt's block), a key's first line only, the value made one line of
+ * printable ASCII (hostdesc_clean) and cut to what put() keeps.
+ */
+static void write_remote_desc(FILE *f, const char *desc)
+{
+	for (const char *line = desc; *line;) {
+		size_t n = strcspn(line, "\n");
+		size_t klen = strspn(line, "abcdefghijklmnopqrstuvwxyz0123456789_");
+		if (klen > 0 && klen <= ENV_REMOTE_KEY_MAX && line[klen] == '=' &&
+		    !key_seen(desc, line, klen)) {
+			char key[sizeof("remote_") + ENV_REMOTE_KEY_MAX], value[ENV_VALUE_MAX];
+			size_t vlen = n - klen - 1;
+			snprintf(key, sizeof(key), "remote_%.*s", (int)klen, line);
+			snprintf(value, sizeof(value), "%.*s",
+				 (int)(vlen < sizeof(value) ? vlen : sizeof(value) - 1),
+				 line + klen + 1);
+			hostdesc_clean(value);
+			put(f, key, value);
+		}
+		line += n + (line[n] == '\n');
+	}
+}
+
+static void write_hosts(FILE *f, const struct sweep_config *cfg, const char *remote_desc)
+{
+	put(f, "hosts", remote_desc ? "2" : "1");
+	if (!remote_desc)
+		return;
+	write_link(f, cfg->remote);
+	write_remote_desc(f, remote_desc);
 }
 
 static void write_sweep(FILE *f, const struct sweep_config *cfg, uint64_t seed, int argc,
@@ -241,14 +286,17 @@ static int append_file(FILE *f, const char *path)
 }
 
 int env_write(const char *path, const struct sweep_config *cfg, uint64_t seed, int argc,
-	      char **argv, char *err, size_t errlen)
+	      char **argv, const char *remote_desc, char *err, size_t errlen)
 {
 	struct atomic_file af;
 	if (atomic_open(&af, path, err, errlen))
 		return -1;
 	FILE *f = af.f;
-	write_machine(f);
-	write_kernel_settings(f);
+	struct hostdesc_machine m;
+	hostdesc_machine_read(&m);
+	write_machine(f, &m);
+	write_kernel_settings(f, &m);
+	write_hosts(f, cfg, remote_desc);
 	write_sweep(f, cfg, seed, argc, argv);
 	fprintf(f, "\n# --- sweep file: %s ---\n", cfg->path);
 	fwrite(cfg->text, 1, cfg->text_len, f);
@@ -281,7 +329,7 @@ int env_read_key(const char *path, const char *key, char *buf, size_t len)
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
-	char line[1100];
+	char line[ENV_LINE_MAX];
 	size_t klen = strlen(key);
 	int rc = -1;
 	/* the key=value block only: it ends at the first line of another shape */
