@@ -10,11 +10,11 @@ here=$(dirname "$0")
 case " $* " in
 *" --help "* | *" -h "*)
 	echo "usage: bench/run-all.sh [--pairs N] [--duration S] [--warmup S] [--record]"
-	echo "runs bench/vs-iperf3.sh, vs-sockperf.sh, zerocopy.sh, overhead.sh, tcpinfo.sh, sampling.sh and placement.sh with these options"
+	echo "runs bench/vs-iperf3.sh, vs-sockperf.sh, zerocopy.sh, overhead.sh, tcpinfo.sh, sampling.sh, placement.sh and remote.sh with these options"
 	exit 0 ;;
 esac
 worst=0 summary=()
-for script in vs-iperf3.sh vs-sockperf.sh zerocopy.sh overhead.sh tcpinfo.sh sampling.sh placement.sh; do
+for script in vs-iperf3.sh vs-sockperf.sh zerocopy.sh overhead.sh tcpinfo.sh sampling.sh placement.sh remote.sh; do
 	echo "=== bench/$script $*"
 	out=$(mktemp)
 	"$here/$script" "$@" | tee "$out"

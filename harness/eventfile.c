@@ -333,3 +333,16 @@ void eventfile_find(const char *name, const char *near, char *path, size_t len)
 {
 	perfcfg_find("events", ".events", name, near, path, len);
 }
+
+size_t eventfile_format(const struct event_set *set, char *buf, size_t len)
+{
+	size_t used = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		int n = snprintf(buf + (used < len ? used : len), used < len ? len - used : 0,
+				 "%s %s %s\n", set->ev[i].key, set->ev[i].level, set->ev[i].name);
+		used += n > 0 ? (size_t)n : 0;
+	}
+	if (len && used >= len)
+		buf[len - 1] = '\0';
+	return used;
+}

@@ -68,6 +68,14 @@ struct event_set {
 	struct sample_spec sample; /* always filled: the file's `sample` line or the defaults */
 };
 
+/*
+ * The events of set as event-file text ("KEY LEVEL NAME\n" each, in order; no
+ * comments, no sample line), for an agent to count the same events in the same
+ * order on its host (remote.h). The size it needs, as snprintf: at most
+ * EVENT_SET_MAX lines of EVENT_KEY_MAX + EVENT_LEVEL_MAX + EVENT_NAME_MAX + 3.
+ */
+size_t eventfile_format(const struct event_set *set, char *buf, size_t len);
+
 /* Reads and parses the file at path. */
 int eventfile_load(const char *path, struct event_set *set, char *err, size_t errlen);
 

@@ -38,6 +38,10 @@ struct remote_target {
 	struct agentwire_key key;
 };
 
+/* The HOST of "HOST[:PORT]" ("[ADDR]:PORT" for IPv6; a bare IPv6 address has
+ * no port) into host: 0, or -1 when spec has none or it does not fit. */
+int remote_spec_host(const char *spec, char *host, size_t len);
+
 /*
  * "HOST[:PORT]" ("[v6addr]:PORT" for IPv6) and a key file into t: 0, or -1
  * with one line naming what is wrong (bad input: nothing was contacted).

@@ -22,6 +22,11 @@ int run_spec_is_netns(const struct run_spec *spec)
 	return !strcmp(run_spec_topology(spec), "netns");
 }
 
+int run_spec_is_remote(const struct run_spec *spec)
+{
+	return spec->remote && !strcmp(run_spec_topology(spec), "remote");
+}
+
 /*
  * The mtu column names the link the bytes cross: the veth's MTU as asked
  * (the run overwrites it with what the device reports), or lo's. Empty when
@@ -31,6 +36,8 @@ static int set_mtu(struct result_row *row, const struct run_spec *spec)
 {
 	if (run_spec_is_netns(spec))
 		return result_row_set(row, "mtu", "%u", spec->mtu ? spec->mtu : NETNS_DEFAULT_MTU);
+	if (run_spec_is_remote(spec)) /* the run reads this host's interface towards the agent */
+		return result_row_set_empty(row, "mtu");
 	unsigned mtu;
 	char offloads[NETNS_OFFLOADS_MAX], err[256];
 	if (netns_link_info(NULL, "lo", &mtu, offloads, sizeof(offloads), err, sizeof(err)))
@@ -150,6 +157,8 @@ static void fill_placement(struct result_row *row, const struct run_spec *spec,
 	result_row_set(row, "srv_cpus", "%s", buf);
 	placement_shares(c, buf, sizeof(buf));
 	result_row_set(row, "cli_cpus", "%s", buf);
+	if (run_spec_is_remote(spec))
+		return; /* two hosts' CPU numbers: neither overlap nor same nor spread */
 	double overlap = placement_overlap(s, c);
 	result_row_set_num(row, "cpu_overlap", overlap);
 	const char *placed = placement_placed(overlap, spec->threads, spec->placement);

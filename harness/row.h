@@ -14,9 +14,11 @@
 #include "run.h"
 #include "sampler.h"
 
-/* "loopback" unless spec names another topology; whether it is netns. */
+/* "loopback" unless spec names another topology; whether it is netns; whether
+ * it is remote (the topology, with an agent to run the server). */
 const char *run_spec_topology(const struct run_spec *spec);
 int run_spec_is_netns(const struct run_spec *spec);
+int run_spec_is_remote(const struct run_spec *spec);
 
 /*
  * Fills row with every column of the contract, in order, identity and run

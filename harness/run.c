@@ -23,8 +23,10 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "hostdesc.h"
 #include "netns.h"
 #include "oncpu.h"
+#include "remote.h"
 #include "sampler.h"
 #include "spawn.h"
 
@@ -67,6 +69,8 @@ struct run_state {
 	const struct counter_plan *plan;
 	struct side srv, cli;
 	struct netns_link link; /* netns topology: the namespaces; empty on loopback */
+	struct remote *remote;	/* remote topology: the agent's session; NULL otherwise */
+	struct remote_result far; /* ... and what it returned once the server stopped */
 	int window_opened, window_closed, interrupted;
 	char reason[96]; /* failed:<reason>; empty while all is well */
 	char detail[512];
@@ -141,14 +145,56 @@ static int server_ctl(struct run_state *st, const char *word)
 	return 0;
 }
 
+/* The far host's server (remote topology): begin and end go through its agent. */
+static int remote_failed(struct run_state *st, const struct remote_failure *why)
+{
+	return set_failed(st, why->reason, "%s", why->detail);
+}
+
+static int remote_begin(struct run_state *st)
+{
+	struct remote_failure why;
+	return remote_say(st->remote, AW_BEGIN, &why) ? remote_failed(st, &why) : 0;
+}
+
+static int remote_end(struct run_state *st)
+{
+	struct remote_failure why;
+	return remote_say(st->remote, AW_END, &why) ? remote_failed(st, &why) : 0;
+}
+
+/* After the client: the far server's totals, counters and CPUs. 0 or -1 (row failed). */
+static int remote_finish(struct run_state *st)
+{
+	struct remote_failure why;
+	if (remote_stop(st->remote, counter_plan_count(st->plan), &st->far, &why))
+		return remote_failed(st, &why);
+	return 0;
+}
+
+/* The agent's socket turned readable while nobody asked it anything: it went
+ * away (the usual case: killed, or its host), or it spoke out of turn. */
+static int agent_spoke(struct run_state *st)
+{
+	char c;
+	ssize_t n = recv(remote_fd(st->remote), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n > 0)
+		return set_failed(st, "agent_protocol", "agent: spoke out of turn mid-run");
+	return set_failed(st, "agent_closed", "agent: the connection closed mid-run%s%s",
+			  n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+}
+
 static int open_window(struct run_state *st)
 {
 	if (st->window_opened)
 		return set_failed(st, "client_protocol", "client: begin sent twice");
-	if (server_ctl(st, CTL_BEGIN))
+	if (st->remote ? remote_begin(st) : server_ctl(st, CTL_BEGIN))
 		return -1;
 	/* a window whose counters did not start would read as never enabled */
-	if (counter_set_enable(st->srv.counters) || counter_set_enable(st->cli.counters))
+	if ((!st->remote && counter_set_enable(st->srv.counters)) ||
+	    counter_set_enable(st->cli.counters))
 		return set_failed(st, "counters", "harness: cannot enable the counters: %s",
 				  strerror(errno));
 	/* where they run is a row's context, not its measure: a counter that cannot
@@ -169,7 +215,8 @@ static int close_window(struct run_state *st, char *err, size_t errlen)
 	if (!st->window_opened || st->window_closed)
 		return set_failed(st, "client_protocol", "client: end without begin");
 	counter_set_disable(st->cli.counters);
-	counter_set_disable(st->srv.counters);
+	if (!st->remote)
+		counter_set_disable(st->srv.counters);
 	oncpu_disable(st->cli.where);
 	oncpu_disable(st->srv.where);
 	sampler_disable(st->cli.sampler);
@@ -179,12 +226,12 @@ static int close_window(struct run_state *st, char *err, size_t errlen)
 	 * (the client waits for its ok); a map that cannot be read names nothing */
 	sampler_keep_maps(st->cli.sampler, st->cli.proc.pid);
 	sampler_keep_maps(st->srv.sampler, st->srv.proc.pid);
-	if (server_ctl(st, CTL_END))
+	if (st->remote ? remote_end(st) : server_ctl(st, CTL_END))
 		return -1;
 	if (send_line(st->cli.proc.ctl_fd, CTL_OK "\n"))
 		return set_failed(st, "client_ctl", "client: control socket: %s", strerror(errno));
 	/* Counters are read after the client is released: off its critical path. */
-	if (counter_set_read(st->srv.counters, st->srv.values, err, errlen) ||
+	if ((!st->remote && counter_set_read(st->srv.counters, st->srv.values, err, errlen)) ||
 	    counter_set_read(st->cli.counters, st->cli.values, err, errlen))
 		return set_failed(st, "counters", "%s", err);
 	oncpu_read(st->srv.where, &st->srv.where_s);
@@ -227,7 +274,7 @@ static int client_ctl(struct run_state *st, char *err, size_t errlen)
 	return 0;
 }
 
-enum { P_SRV_OUT, P_SRV_ERR, P_SRV_PID, P_CLI_OUT, P_CLI_ERR, P_CLI_PID, P_CLI_CTL, P_N };
+enum { P_SRV_OUT, P_SRV_ERR, P_SRV_PID, P_CLI_OUT, P_CLI_ERR, P_CLI_PID, P_CLI_CTL, P_AGENT, P_N };
 #define P_SAMPLERS_MAX (2 * SAMPLER_CPUS_MAX)
 
 /* The samplers' descriptors after p[P_N], while the window is open (a
@@ -257,7 +304,7 @@ static int wait_for(struct run_state *st, double deadline, const char *timeout_r
 			st->interrupted = 1;
 			return -1;
 		}
-		if (spawn_try_reap(&st->srv.proc)) {
+		if (!st->remote && spawn_try_reap(&st->srv.proc)) {
 			spawn_wait(&st->srv.proc, 0); /* its last words */
 			return failed_exit(st, &st->srv);
 		}
@@ -273,6 +320,7 @@ static int wait_for(struct run_state *st, double deadline, const char *timeout_r
 		    [P_CLI_PID] = {with_client && !st->cli.proc.reaped ? st->cli.proc.pid_fd : -1,
 				   POLLIN, 0},
 		    [P_CLI_CTL] = {with_client ? st->cli.proc.ctl_fd : -1, POLLIN, 0},
+		    [P_AGENT] = {remote_fd(st->remote), POLLIN, 0},
 		};
 		size_t nsamplers = sampler_pollfds(st, p + P_N);
 		int ms = left * 1000 < WAKE_MS ? (int)(left * 1000) + 1 : WAKE_MS;
@@ -292,6 +340,8 @@ static int wait_for(struct run_state *st, double deadline, const char *timeout_r
 		if (p[P_CLI_ERR].revents)
 			spawn_pump(&st->cli.proc, st->cli.proc.err_fd);
 		if (p[P_CLI_CTL].revents && client_ctl(st, err, errlen))
+			return -1;
+		if (p[P_AGENT].revents && agent_spoke(st))
 			return -1;
 		if (with_client)
 			spawn_try_reap(&st->cli.proc);
@@ -393,6 +443,27 @@ static int start_client(struct run_state *st, const char *host, const char *port
 	return start_side(st, &st->cli, path, argv, sp->client_log, err, errlen);
 }
 
+/* The server on the far host, through its agent: the address and port for the client. */
+static int start_remote_server(struct run_state *st, char *host, size_t hlen, char *port,
+			       size_t plen)
+{
+	const struct run_spec *sp = st->spec;
+	struct remote_run req = {
+	    .impl = sp->impl,
+	    .cpus = sp->server_cpus,
+	    /* from its listening line to its stop: the client's start, warm-up, window,
+	     * the grace a local run gets, and the stop */
+	    .window_s = LISTEN_TIMEOUT_S + sp->warmup_s + sp->duration_s + 2 * grace_s(sp) +
+			STOP_TIMEOUT_S,
+	    .events = sp->events_text,
+	    .events_len = sp->events_len,
+	};
+	struct remote_failure why;
+	if (remote_start(sp->remote, &req, &st->remote, host, hlen, port, plen, &why))
+		return remote_failed(st, &why);
+	return 0;
+}
+
 /*
  * The connection threads' CPUs for the spec's placement (placement.h), from
  * the CPUs this process may use: into srv and cli, and st's sides point at
@@ -422,17 +493,24 @@ static int run_workloads(struct run_state *st, char *err, size_t errlen)
 	char srv_cpus[CPUTOPO_MAX * 6], cli_cpus[CPUTOPO_MAX * 6];
 	if (place_threads(st, srv_cpus, cli_cpus, sizeof(srv_cpus), err, errlen))
 		return -1;
-	if (start_server(st, err, errlen))
-		return -1;
-	if (st->reason[0])
-		return 0;
-	if (wait_for(st, spawn_now() + LISTEN_TIMEOUT_S, "server_no_listen", server_listening, err,
-		     errlen))
-		return 0;
 	char host[128], port[16];
-	if (program_listening(st->srv.proc.out.data, host, sizeof(host), port, sizeof(port))) {
-		set_failed(st, "server_output", "server: expected 'listening HOST:PORT' first");
-		return 0;
+	if (st->spec->remote) {
+		if (start_remote_server(st, host, sizeof(host), port, sizeof(port)))
+			return 0;
+	} else {
+		if (start_server(st, err, errlen))
+			return -1;
+		if (st->reason[0])
+			return 0;
+		if (wait_for(st, spawn_now() + LISTEN_TIMEOUT_S, "server_no_listen",
+			     server_listening, err, errlen))
+			return 0;
+		if (program_listening(st->srv.proc.out.data, host, sizeof(host), port,
+				      sizeof(port))) {
+			set_failed(st, "server_output",
+				   "server: expected 'listening HOST:PORT' first");
+			return 0;
+		}
 	}
 	if (start_client(st, host, port, err, errlen))
 		return -1;
@@ -445,7 +523,10 @@ static int run_workloads(struct run_state *st, char *err, size_t errlen)
 	spawn_wait(&st->cli.proc, 0); /* drain what it printed last */
 	if (!WIFEXITED(st->cli.proc.status) || WEXITSTATUS(st->cli.proc.status) != 0) {
 		/* A client fails when its server dies under it, and may be reaped
-		 * first: then the server's death is the reason, not the client's exit. */
+		 * first: then the server's death is the reason, not the client's exit
+		 * (on a far host, the agent says so when asked to stop it). */
+		if (st->remote)
+			return remote_finish(st) ? 0 : (failed_exit(st, &st->cli), 0);
 		if (spawn_wait(&st->srv.proc, SERVER_DEATH_GRACE_S) &&
 		    (!WIFEXITED(st->srv.proc.status) || WEXITSTATUS(st->srv.proc.status) != 0))
 			return failed_exit(st, &st->srv), 0;
@@ -453,6 +534,11 @@ static int run_workloads(struct run_state *st, char *err, size_t errlen)
 	}
 	if (!st->window_closed)
 		return set_failed(st, "no_window", "client: exited without a measured window"), 0;
+	if (st->remote) {
+		if (!remote_finish(st) && isnan(kv_num(st->cli.proc.out.data, KEY_BYTES)))
+			set_failed(st, "client_output", "client: printed no bytes=");
+		return 0;
+	}
 	spawn_signal(&st->srv.proc, SIGTERM);
 	if (!spawn_wait(&st->srv.proc, STOP_TIMEOUT_S))
 		return set_failed(st, "server_stop_timeout",
@@ -465,6 +551,19 @@ static int run_workloads(struct run_state *st, char *err, size_t errlen)
 	return 0;
 }
 
+/* Remote: this host's interface towards the agent (hostdesc.h); what cannot
+ * be read leaves its cell empty. */
+static void near_link(const struct remote_target *t, struct result_row *row)
+{
+	struct hostdesc_iface ifc;
+	char err[256];
+	hostdesc_iface_towards(t->host, &ifc, err, sizeof(err));
+	if (ifc.mtu[0])
+		result_row_set(row, "mtu", "%s", ifc.mtu);
+	if (ifc.offloads[0])
+		result_row_set(row, "offloads", "%s", ifc.offloads);
+}
+
 /*
  * The link the bytes will cross: on netns, built (privileges checked first,
  * since a sweep reaches here without cmd_run's check); on loopback, lo as it
@@ -475,6 +574,10 @@ static int set_up_link(struct run_state *st, struct result_row *row, char *err, 
 {
 	unsigned mtu;
 	char offloads[NETNS_OFFLOADS_MAX];
+	if (st->spec->remote) {
+		near_link(st->spec->remote, row);
+		return 0;
+	}
 	if (!run_spec_is_netns(st->spec)) {
 		if (!netns_link_info(NULL, "lo", &mtu, offloads, sizeof(offloads), err, errlen)) {
 			result_row_set(row, "mtu", "%u", mtu);
@@ -545,9 +648,12 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
 	err[0] = '\0';
 	if (row_template(spec, plan, row))
 		return errmsg_set(err, errlen, "out of memory"), RUN_ERROR;
-	if (strcmp(run_spec_topology(spec), "loopback") && !run_spec_is_netns(spec)) {
+	if (strcmp(run_spec_topology(spec), "loopback") && !run_spec_is_netns(spec) &&
+	    !run_spec_is_remote(spec)) {
 		result_row_set(row, "status", "failed:topology");
-		return errmsg_set(err, errlen, "%s: unknown topology (expected loopback or netns)",
+		return errmsg_set(err, errlen,
+				  "%s: unknown topology (expected loopback, netns, or remote with "
+				  "an agent)",
 				  spec->topology),
 		       RUN_ERROR;
 	}
@@ -576,8 +682,11 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
 		outcome = RUN_FAILED;
 	} else {
 		result_row_set(row, "status", "ok");
+		int far = st.remote != NULL;
 		row_fill(row, spec, plan,
-			 &(struct row_side){st.srv.proc.out.data, st.srv.values, &st.srv.where_s,
+			 &(struct row_side){far ? st.far.totals : st.srv.proc.out.data,
+					    far ? st.far.values : st.srv.values,
+					    far ? &st.far.where : &st.srv.where_s,
 					    spec->sample ? &st.srv.samples : NULL},
 			 &(struct row_side){st.cli.proc.out.data, st.cli.values, &st.cli.where_s,
 					    spec->sample ? &st.cli.samples : NULL});
@@ -587,6 +696,8 @@ int run_point(const struct run_spec *spec, const struct counter_plan *plan, stru
 	spawn_end(&st.cli.proc);
 	spawn_end(&st.srv.proc);
 	netns_destroy(&st.link); /* after the workloads: nothing is left inside */
+	remote_close(st.remote); /* the agent ends and reaps its server */
+	remote_result_free(&st.far);
 	for (struct side *s = &st.srv; s; s = s == &st.srv ? &st.cli : NULL) {
 		counter_set_close(s->counters);
 		oncpu_close(s->where);

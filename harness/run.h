@@ -19,6 +19,12 @@
  * written as folded stacks and counted per category into the row. A folded
  * file that cannot be written is the harness's failure, as a log is.
  *
+ * With spec->remote the server runs on another host under `copyscope agent`
+ * (remote.h): the agent spawns and counts it there, relays begin and end,
+ * and returns its totals and counters after the client has exited; the rest
+ * is as above. An agent that cannot be reached, refuses, or goes away makes
+ * the row status=failed:agent_<reason>.
+ *
  * Memory: the caller owns spec, plan and row; run_point fills row (which must
  * be initialised) with every column of the contract, in order.
  */
@@ -37,7 +43,7 @@ struct run_spec {
 	const char *impl;     /* canonical strategy name, e.g. "one-copy" */
 	const char *mode;     /* "stream" or "rr" */
 	const char *layout;   /* "scattered" or "contiguous" */
-	const char *topology; /* "loopback" (or "netns" where built) */
+	const char *topology; /* "loopback", "netns" or "remote" (with remote below) */
 	int busy_poll;	      /* 0 or 1 */
 	unsigned long msg_size;
 	unsigned threads;
@@ -60,6 +66,12 @@ struct run_spec {
 	 * ".folded" for ".log", or none without a log */
 	const char *server_stacks;
 	const char *client_stacks;
+	/* topology "remote" (remote.h): the agent that runs and counts the server on
+	 * its host, and the event file's text it is sent (it resolves the events on
+	 * its own PMU; the plan's order is the file's); NULL on the other topologies */
+	const struct remote_target *remote;
+	const char *events_text;
+	size_t events_len;
 };
 
 /* What run_point() itself cost, to show the harness does not disturb the workloads. */

@@ -25,6 +25,7 @@
 #include "opttable.h"
 #include "placement.h"
 #include "pmusets.h"
+#include "remote.h"
 #include "run.h"
 #include "sampler.h"
 
@@ -42,6 +43,10 @@ struct run_args {
 	const char *placement;
 	char impl[64];	      /* canonical */
 	char events_default[4096];
+	const char *remote;   /* --remote HOST[:PORT], NULL: none */
+	const char *key_file; /* --key-file */
+	struct remote_target target;
+	char events_text[EVENT_SET_MAX * (EVENT_KEY_MAX + EVENT_LEVEL_MAX + EVENT_NAME_MAX + 3) + 1];
 };
 
 #define PROG "copyscope run"
@@ -84,8 +89,14 @@ static const struct opt_def run_options[] = {
      "free only)"},
     {"client-cpus", "LIST", OPT_CPUS, 0, 0, NULL, SPEC(client_cpus), 0, NULL,
      "pin the client's threads, likewise"},
-    {"topology", "T", OPT_CHOICE, 0, 0, "loopback netns", SPEC(topology), 0, "loopback",
-     "127.0.0.1, or two network namespaces joined by a veth pair (needs root)"},
+    {"topology", "T", OPT_CHOICE, 0, 0, "loopback netns remote", SPEC(topology), 0, "loopback",
+     "127.0.0.1, two network namespaces joined by a veth pair (needs root), or the server "
+     "on another host (--remote)"},
+    {"remote", "HOST[:PORT]", OPT_STRING, 0, 0, NULL, ARG(remote), 0, NULL,
+     "run and count the server on HOST under `copyscope agent` (port " AGENTWIRE_PORT
+     " unless named); the client runs here; implies --topology remote"},
+    {"key-file", "FILE", OPT_STRING, 0, 0, NULL, ARG(key_file), 0, NULL,
+     "with --remote: the key shared with the agent (mode 600)"},
     {"mtu", "N", OPT_COUNT, NETNS_MIN_MTU, NETNS_MAX_MTU, NULL, SPEC(mtu), 0, "1500",
      "netns only: the veth's MTU"},
     {"sample", NULL, OPT_FLAG, 0, 0, NULL, ARG(sample), 0, NULL,
@@ -106,6 +117,32 @@ static const char about[] =
     "Exit status: 0 ok, 1 the run failed (row has status=failed:<reason>), 2 bad input,\n"
     "130 interrupted by SIGINT, 143 by SIGTERM (128 + the signal).";
 
+/* --remote: what a far server allows, and the agent's key. -1: go on; 2: refused (said). */
+static int check_remote(struct run_args *a)
+{
+	char err[1024];
+	if (!a->remote)
+		return opt_refuse(PROG, "--topology remote", "--remote HOST[:PORT]");
+	if (!strcmp(a->spec.topology, "netns"))
+		return opt_refuse(PROG, "--remote", "--topology remote (the default with --remote)");
+	a->spec.topology = "remote";
+	if (a->sample)
+		return opt_refuse(PROG, "--sample", "a local server (the agent counts, it does "
+						   "not sample)");
+	if (a->placement && strcmp(a->placement, "free"))
+		return opt_refuse(PROG, "--placement",
+				  "a local server (two hosts share no CPU; use --client-cpus)");
+	if (a->spec.server_cpus)
+		return opt_refuse(PROG, "--server-cpus", "a local server (the far host's CPUs are "
+							  "not checked here)");
+	if (remote_target_parse(a->remote, a->key_file, &a->target, err, sizeof(err))) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return 2;
+	}
+	a->spec.remote = &a->target;
+	return -1;
+}
+
 /* -1: parsed, go on; 0: --help done; 2: bad input (said). */
 static int parse_args(int argc, char **argv, struct run_args *a)
 {
@@ -113,6 +150,13 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (rc >= 0)
 		return rc;
 	char err[1024];
+	if (a->remote || !strcmp(a->spec.topology, "remote")) {
+		int rc = check_remote(a);
+		if (rc >= 0)
+			return rc;
+	} else if (a->key_file) {
+		return opt_refuse(PROG, "--key-file", "--remote");
+	}
 	if (strcmp(a->spec.topology, "netns")) {
 		if (a->spec.mtu)
 			return opt_refuse(PROG, "--mtu", "--topology netns (loopback's MTU is lo's)");
@@ -226,6 +270,10 @@ static int prepare(struct run_args *a, struct counter_plan **plan, struct result
 		return 2;
 	}
 	int rc = counter_plan_build(&events, plan, err, sizeof(err));
+	if (!rc && a->spec.remote) { /* the agent counts the same events, in the same order */
+		a->spec.events_len = eventfile_format(&events, a->events_text, sizeof(a->events_text));
+		a->spec.events_text = a->events_text;
+	}
 	if (!rc && a->sample)
 		rc = prepare_sampling(a, &events, err, sizeof(err));
 	eventfile_free(&events);

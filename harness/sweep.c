@@ -31,6 +31,7 @@
 #include "netns.h"
 #include "results.h"
 #include "programs.h"
+#include "remote.h"
 #include "row.h"
 #include "run.h"
 #include "sampler.h"
@@ -64,6 +65,11 @@ struct sweep_session {
 	char **argv;
 	struct autoreps_state last; /* reps = auto: the last assessment */
 	int budget_spent;	    /* reps = auto: the budget ended the rounds */
+	/* remote = HOST: its agent, what it said its host is, the events it is sent */
+	struct remote_target target;
+	char *remote_desc;
+	char *events_text;
+	size_t events_len;
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -223,6 +229,33 @@ static int same_sweep_as_dir(const struct sweep_session *s)
 	return same;
 }
 
+/*
+ * remote = HOST: the key, and the agent asked what its host is (for env.txt):
+ * a sweep whose agent cannot be reached, or refuses the key, stops before
+ * anything is written. 0, or -1 (said).
+ */
+static int check_remote(struct sweep_session *s)
+{
+	char err[1024];
+	if (remote_target_parse(s->cfg.remote, s->cfg.key_file, &s->target, err, sizeof(err))) {
+		fprintf(stderr, "copyscope: %s:%d: %s\n", s->cfg.path, s->cfg.remote_line, err);
+		return -1;
+	}
+	struct remote_failure why;
+	if (remote_describe(&s->target, &s->remote_desc, &why)) {
+		fprintf(stderr, "copyscope: %s:%d: remote %s: %s (%s)\n", s->cfg.path,
+			s->cfg.remote_line, s->cfg.remote, why.detail, why.reason);
+		return -1;
+	}
+	size_t cap = eventfile_format(&s->events, NULL, 0) + 1;
+	if (!(s->events_text = malloc(cap))) {
+		fprintf(stderr, "copyscope: out of memory\n");
+		return -1;
+	}
+	s->events_len = eventfile_format(&s->events, s->events_text, cap);
+	return 0;
+}
+
 /* Sweep file, impls, event file, counters: all bad input is found here. 0 or 2. */
 static int load_inputs(struct sweep_session *s)
 {
@@ -273,6 +306,8 @@ static int load_inputs(struct sweep_session *s)
 			return 2;
 		}
 	}
+	if (s->cfg.remote && check_remote(s))
+		return 2;
 	/* Found now, not at the first netns point after the loopback ones ran. */
 	for (size_t i = 0; i < s->cfg.n_topologies; i++)
 		if (!strcmp(s->cfg.topologies[i], "netns") &&
@@ -540,7 +575,8 @@ static int open_results_dir(struct sweep_session *s)
 		goto failed;
 	snprintf(path, sizeof(path), "%s/env.txt", s->dir);
 	if (!file_exists(path) &&
-	    env_write(path, &s->cfg, s->seed, s->argc, s->argv, err, sizeof(err)))
+	    env_write(path, &s->cfg, s->seed, s->argc, s->argv, s->remote_desc, err,
+		      sizeof(err)))
 		goto failed;
 	return 0;
 failed:
@@ -639,6 +675,9 @@ static void fill_spec(const struct sweep_session *s, const struct planned_run *r
 	    .client_log = cli_log,
 	    .intervals = intervals,
 	    .sample = s->sample,
+	    .remote = strcmp(r->topology, "remote") ? NULL : &s->target,
+	    .events_text = s->events_text,
+	    .events_len = s->events_len,
 	};
 }
 
@@ -867,6 +906,8 @@ static void session_free(struct sweep_session *s)
 		counter_plan_free(s->counters);
 	eventfile_free(&s->events);
 	sweepfile_free(&s->cfg);
+	free(s->remote_desc);
+	free(s->events_text);
 }
 
 int cmd_sweep(int argc, char **argv)

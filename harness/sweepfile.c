@@ -53,6 +53,8 @@ enum sweep_key {
 	K_BUDGET,
 	K_SAMPLE,
 	K_CATEGORIES,
+	K_REMOTE,
+	K_KEY_FILE,
 	K_COUNT
 };
 
@@ -304,8 +306,8 @@ static int key_layouts(struct parse_state *st, const char *value)
 
 static int key_topologies(struct parse_state *st, const char *value)
 {
-	static const char *const allowed[] = {"loopback", "netns", NULL};
-	return parse_choice_list(st, value, allowed, "loopback or netns", &st->cfg->topologies,
+	static const char *const allowed[] = {"loopback", "netns", "remote", NULL};
+	return parse_choice_list(st, value, allowed, "loopback, netns or remote", &st->cfg->topologies,
 				 &st->cfg->n_topologies);
 }
 
@@ -450,6 +452,30 @@ static int key_categories(struct parse_state *st, const char *value)
 	return 1;
 }
 
+/* remote = HOST[:PORT]: checked for its shape here, contacted by the sweep. */
+static int key_remote(struct parse_state *st, const char *value)
+{
+	if (!*value || strpbrk(value, " \t,"))
+		return bad(st, "remote: expected one HOST[:PORT] (an agent's)");
+	free(st->cfg->remote);
+	if (!(st->cfg->remote = strdup(value)))
+		return bad(st, "out of memory");
+	st->cfg->remote_line = st->line;
+	return 1;
+}
+
+/* key_file = FILE: the key shared with the agent. Relative to the current
+ * folder, not to the sweep file: --resume reads the copy in the results folder. */
+static int key_key_file(struct parse_state *st, const char *value)
+{
+	if (!*value || strpbrk(value, " \t,"))
+		return bad(st, "key_file: expected one file (the key shared with the agent)");
+	free(st->cfg->key_file);
+	if (!(st->cfg->key_file = strdup(value)))
+		return bad(st, "out of memory");
+	return 1;
+}
+
 static int set_cpus(struct parse_state *st, const char *value, char **out)
 {
 	char why[256];
@@ -519,6 +545,8 @@ static const struct key_def keys[K_COUNT] = {
     [K_BUDGET] = {"budget", key_budget, 0},
     [K_SAMPLE] = {"sample", key_sample, 0},
     [K_CATEGORIES] = {"categories", key_categories, 0},
+    [K_REMOTE] = {"remote", key_remote, 0},
+    [K_KEY_FILE] = {"key_file", key_key_file, 0},
 };
 
 /* --- libinih glue --------------------------------------------------------------- */
@@ -597,7 +625,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
 			   "%s: unknown key (expected impls, sizes, threads, modes, layouts, "
 			   "busy_poll, topologies, placement, reps, min_reps, max_reps, target, "
 			   "budget, duration, warmup, events, server_cpus, client_cpus, order, "
-			   "seed, sample or categories)",
+			   "seed, sample, categories, remote or key_file)",
 			   name);
 	st->key_name = keys[k].name;
 	int continued = st->line_indented && k == st->last_key && keys[k].is_list;
@@ -703,6 +731,50 @@ static int finish_sampling(struct parse_state *st)
 	return 0;
 }
 
+/* remote and key_file go together, with topology remote, which takes neither
+ * placement nor server CPUs nor sampling: those are this host's. */
+static int finish_remote(struct parse_state *st)
+{
+	struct sweep_config *cfg = st->cfg;
+	int has_remote_topology = 0;
+	for (size_t i = 0; i < cfg->n_topologies; i++)
+		has_remote_topology |= !strcmp(cfg->topologies[i], "remote");
+	if (!cfg->remote && has_remote_topology)
+		return errmsg_set(st->err, st->errlen,
+				  "%s:%d: topologies: remote needs remote = HOST[:PORT] (an agent's)",
+				  st->path, st->seen[K_TOPOLOGIES]);
+	if (!cfg->remote && st->seen[K_KEY_FILE])
+		return errmsg_set(st->err, st->errlen, "%s:%d: key_file: only with remote",
+				  st->path, st->seen[K_KEY_FILE]);
+	if (!cfg->remote)
+		return 0;
+	if (!has_remote_topology)
+		return errmsg_set(st->err, st->errlen,
+				  "%s:%d: remote: topologies does not list remote (line %d)",
+				  st->path, cfg->remote_line, st->seen[K_TOPOLOGIES]);
+	if (!cfg->key_file)
+		return errmsg_set(st->err, st->errlen,
+				  "%s:%d: remote: needs key_file = FILE (the key the agent shares)",
+				  st->path, cfg->remote_line);
+	for (size_t i = 0; i < cfg->n_placements; i++)
+		if (strcmp(cfg->placements[i], "free"))
+			return errmsg_set(st->err, st->errlen,
+					  "%s:%d: placement %s: not with topology remote (two hosts "
+					  "share no CPU; use placement = free and client_cpus)",
+					  st->path, st->seen[K_PLACEMENT], cfg->placements[i]);
+	if (cfg->server_cpus)
+		return errmsg_set(st->err, st->errlen,
+				  "%s:%d: server_cpus: not with topology remote (the far host's "
+				  "CPUs are not checked here)",
+				  st->path, st->seen[K_SERVER_CPUS]);
+	if (cfg->sample)
+		return errmsg_set(st->err, st->errlen,
+				  "%s:%d: sample: not with topology remote (the agent counts, it "
+				  "does not sample)",
+				  st->path, st->seen[K_SAMPLE]);
+	return 0;
+}
+
 static int finish(struct parse_state *st)
 {
 	struct sweep_config *cfg = st->cfg;
@@ -715,7 +787,8 @@ static int finish(struct parse_state *st)
 					  st->path, keys[required[i]].name);
 	if (set_default_list(&cfg->modes, &cfg->n_modes, "stream") ||
 	    set_default_list(&cfg->layouts, &cfg->n_layouts, "scattered") ||
-	    set_default_list(&cfg->topologies, &cfg->n_topologies, "loopback") ||
+	    set_default_list(&cfg->topologies, &cfg->n_topologies,
+			     cfg->remote ? "remote" : "loopback") ||
 	    set_default_list(&cfg->placements, &cfg->n_placements, "free"))
 		return errmsg_set(st->err, st->errlen, "%s: out of memory", st->path);
 	static const int auto_only[] = {K_MIN_REPS, K_MAX_REPS, K_TARGET, K_BUDGET};
@@ -746,7 +819,7 @@ static int finish(struct parse_state *st)
 	if (!cfg->n_busy_poll)
 		cfg->n_busy_poll = 1, cfg->busy_poll[0] = 0;
 
-	if (finish_sampling(st))
+	if (finish_sampling(st) || finish_remote(st))
 		return -1;
 	char *events;
 	cfg->events_auto = cfg->events_path && !strcmp(cfg->events_path, SWEEP_EVENTS_AUTO);
@@ -892,6 +965,8 @@ void sweepfile_free(struct sweep_config *cfg)
 	free_list(cfg->placements, cfg->n_placements);
 	free(cfg->events_path);
 	free(cfg->categories_path);
+	free(cfg->remote);
+	free(cfg->key_file);
 	free(cfg->server_cpus);
 	free(cfg->client_cpus);
 	memset(cfg, 0, sizeof(*cfg));

@@ -9,7 +9,9 @@
  *     modes    = stream rr                      # default stream
  *     layouts  = scattered                      # scattered | contiguous; default scattered
  *     busy_poll = off                           # off | on | both; default off
- *     topologies = loopback                     # loopback | netns; default loopback
+ *     topologies = loopback                     # loopback | netns | remote; default loopback
+ *     remote   = 192.0.2.7:7190                 # the server on that host, under copyscope
+ *     key_file = agent.key                      # agent (remote.h); both keys or neither
  *     placement = same                          # free | same | spread (placement.h); default free
  *     reps     = 3                              # default 1; or auto (below)
  *     min_reps = 3                              # reps = auto: every point gets min_reps,
@@ -37,6 +39,10 @@
  * when the name has no extension; a name with a '/' is a path relative to
  * the current directory (or absolute). categories: likewise, in the
  * categories/ folder (".cat" appended), default CATEGORY_DEFAULT.
+ * key_file: a relative path is from the current folder (--resume reads the
+ * sweep file's copy in the results folder). With remote, topologies
+ * defaults to remote; topology remote takes placement free and no server_cpus
+ * or sample (the agent counts its host, it does not place or sample there).
  *
  * Errors: sweepfile_load() returns -1 and writes one line into err:
  * "FILE:LINE: what was expected" for a bad line, "FILE: what" for a file that
@@ -112,7 +118,7 @@ struct sweep_config {
 	size_t n_layouts;
 	int busy_poll[2]; /* values 0 and/or 1 */
 	size_t n_busy_poll;
-	char **topologies; /* "loopback", "netns" */
+	char **topologies; /* "loopback", "netns", "remote" */
 	size_t n_topologies;
 	char **placements; /* "free", "same", "spread" */
 	size_t n_placements;
@@ -133,6 +139,9 @@ struct sweep_config {
 	int sample_line;       /* line of the sample key; 0 when defaulted */
 	char *categories_path; /* with sample: resolved path of the category file; else NULL */
 	int categories_line;   /* line of the categories key; 0 when defaulted */
+	char *remote;	       /* remote = HOST[:PORT] as written, NULL: none */
+	char *key_file;	       /* key_file as written, NULL: none */
+	int remote_line;       /* line of the remote key; 0 when absent */
 	int shuffled; /* 1: order = shuffled */
 	int seed_given;
 	uint64_t seed;
