@@ -17,6 +17,24 @@ double metric_copied_pct(double copied, double completions)
 	return completions > 0 && !isnan(copied) ? 100 * copied / completions : NAN;
 }
 
+int metric_copy_avoided(double copied_pct)
+{
+	return copied_pct < 100; /* NAN compares false */
+}
+
+void metric_copied_shares(const double *pct, size_t n, struct copied_shares *out)
+{
+	*out = (struct copied_shares){0, 0, NAN, NAN};
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(pct[i]))
+			continue;
+		out->lo = out->points && out->lo < pct[i] ? out->lo : pct[i];
+		out->hi = out->points && out->hi > pct[i] ? out->hi : pct[i];
+		out->points++;
+		out->avoided += (size_t)metric_copy_avoided(pct[i]);
+	}
+}
+
 double metric_reduction_pct(double two, double one)
 {
 	return two > 0 && !isnan(one) ? (two - one) / two * 100 : NAN;

@@ -19,6 +19,22 @@ double metric_ratio(double a, double b);
  * 100 × zc_copied ÷ zc_completions. */
 double metric_copied_pct(double copied, double completions);
 
+/* Whether a zero-copy strategy avoided the copy at a point: its copied share
+ * (metric_copied_pct) under 100%, so the sending host's device took some of
+ * its pages. On loopback and veth every completion is copied (100%). 0 for
+ * NAN (no completion counted). */
+int metric_copy_avoided(double copied_pct);
+
+/* A zero-copy strategy's copied shares (metric_copied_pct, one per point),
+ * folded: the points with completions counted, those where the copy was
+ * avoided (metric_copy_avoided), and the smallest and largest share (NAN
+ * when no point counted any). */
+struct copied_shares {
+	size_t points, avoided;
+	double lo, hi;
+};
+void metric_copied_shares(const double *pct, size_t n, struct copied_shares *out);
+
 /* How much smaller one-copy's count is than two-copy's, in percent of
  * two-copy's: (two − one) ÷ two × 100 (misses per KiB, CPU ns per byte). */
 double metric_reduction_pct(double two, double one);

@@ -34,6 +34,72 @@ static void env_value(const struct results_dir *rd, const char *key, char *buf, 
 		snprintf(buf, len, "?");
 }
 
+/* The value of key in env.txt, "" when absent or empty. */
+static const char *env_opt(const struct results_dir *rd, const char *key, char *buf, size_t len)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/env.txt", rd->path);
+	if (env_read_key(path, key, buf, len))
+		buf[0] = '\0';
+	return buf;
+}
+
+/*
+ * " (Xeon, 16 CPUs, kernel 6.1.0; iface eth1, driver mlx5_core, 25000 Mbit/s)":
+ * what env.txt says of one end of the link, its keys named with prefix
+ * ("remote_": the far host's description, hostdesc.h; "link_": this host's
+ * interface toward it), the machine only with machine; "" when it says none.
+ */
+static const char *host_text(char *buf, size_t len, const struct results_dir *rd,
+			     const char *prefix, int machine)
+{
+	static const struct {
+		const char *key, *format;
+		int group; /* 0: the machine, 1: its interface */
+	} part[] = {{"cpu_model", "%s", 0},	{"cpus_online", "%s CPUs", 0},
+		    {"kernel", "kernel %s", 0}, {"iface", "iface %s", 1},
+		    {"driver", "driver %s", 1}, {"speed_mbps", "%s Mbit/s", 1}};
+	char key[64], value[1100]; /* env_read_key's longest line */
+	size_t used = 0;
+	int last = -1;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]) && used < len; i++) {
+		snprintf(key, sizeof(key), "%s%s", prefix, part[i].key);
+		if ((!machine && part[i].group == 0) || !env_opt(rd, key, value, sizeof(value))[0])
+			continue;
+		used += (size_t)snprintf(buf + used, len - used, "%s",
+					 last < 0		 ? " ("
+					 : last != part[i].group ? "; "
+								 : ", ");
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, part[i].format, value);
+		last = part[i].group;
+	}
+	if (last >= 0 && used < len)
+		snprintf(buf + used, len - used, ")");
+	return buf;
+}
+
+/* Which hosts a remote sweep ran on, from what env.txt has of them: the
+ * machine line above is the client's, the harness's own host. */
+static void write_hosts(FILE *out, const struct results_dir *rd)
+{
+	char host[256], hosts[8], near[256], far[4096], link[4096];
+	env_opt(rd, "remote_host", host, sizeof(host));
+	env_opt(rd, "hosts", hosts, sizeof(hosts));
+	if (!is_remote(rd) && !host[0] && strcmp(hosts, "2"))
+		return;
+	env_opt(rd, "host", near, sizeof(near));
+	fprintf(out,
+		"- Hosts (topology remote): the server on %s%s%s%s, counted there by "
+		"`copyscope agent`; the client on %s%s%sthe machine above, which ran the "
+		"sweep%s.\n",
+		host[0] ? "**" : "another host (env.txt does not name it)", host,
+		host[0] ? "**" : "", host_text(far, sizeof(far), rd, "remote_", 1),
+		near[0] ? "**" : "", near, near[0] ? "**, " : "",
+		host_text(link, sizeof(link), rd, "link_", 0));
+}
+
 static int has_rr(const struct results_dir *rd)
 {
 	long sizes[RESULTS_MAX_SIZES];
@@ -82,6 +148,7 @@ static void write_header(FILE *out, const struct results_dir *rd)
 		cpu, cpus, kernel, rd->hw_pmu[0] ? rd->hw_pmu : "unknown",
 		rd->hw_pmu_reason[0] ? " (" : "", rd->hw_pmu_reason,
 		rd->hw_pmu_reason[0] ? ")" : "", date);
+	write_hosts(out, rd);
 	char placement[512];
 	placement_text(rd, placement, sizeof(placement));
 	fprintf(out,

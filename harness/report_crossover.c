@@ -1,7 +1,9 @@
 /*
  * report_crossover — answers 4 and 5 of the report (report_parts.h): at what
  * message size one-copy, and each zero-copy strategy, overtakes two-copy,
- * per thread count, and what each side pays at the largest size.
+ * per thread count, and what each side pays at the largest size; on the
+ * remote topology, how many of zero-copy's completions were still copied
+ * where it crosses.
  */
 #include "report_parts.h"
 #include "metrics.h"
@@ -9,6 +11,13 @@
 
 #include <math.h>
 #include <stdio.h>
+
+/* A crossover between two measured sizes (indices into rd->sizes): the last
+ * on one side of two-copy and the first on the other. */
+struct xover {
+	size_t from, to;
+	int upward; /* 1: overtakes two-copy at `to`; 0: falls behind there */
+};
 
 static size_t speedups(const struct results_dir *rd, const char *impl, long threads, double *ratio)
 {
@@ -60,20 +69,21 @@ static int within_spread(const struct results_dir *rd, const char *impl, long si
 
 /* Without intervals: where the medians cross 1.0, and whether the points
  * around a crossing overlap in their min-max spread. */
-static void write_median_crossings(FILE *out, const struct results_dir *rd, const char *impl,
-				   long threads, const double *ratio)
+static size_t write_median_crossings(FILE *out, const struct results_dir *rd, const char *impl,
+				     long threads, const double *ratio, struct xover *xs)
 {
 	struct crossing cr[RESULTS_MAX_SIZES];
 	char a[32], b[32];
 	size_t n = metric_crossings(rd->sizes, ratio, rd->nsizes, cr, RESULTS_MAX_SIZES);
 	if (n == 0) {
 		write_no_crossing(out, rd, impl, ratio);
-		return;
+		return 0;
 	}
 	for (size_t k = 0; k < n; k++) {
 		size_t i = cr[k].before, j = i + 1;
 		while (j < rd->nsizes && isnan(ratio[j]))
 			j++;
+		xs[k] = (struct xover){i, j, cr[k].upward};
 		fprintf(out,
 			"%s%s %s two-copy%s at **≈ %.0f B** (interpolated on the log2 size axis "
 			"between %s, where %s ÷ two-copy = %.3g, and %s, where it is %.3g)",
@@ -87,6 +97,7 @@ static void write_median_crossings(FILE *out, const struct results_dir *rd, cons
 			fprintf(out, ", within the min–max spread of the repetitions");
 	}
 	fprintf(out, ".\n");
+	return n;
 }
 
 /* Where the medians cross 1.0 between sizes i and j, or 0. */
@@ -165,8 +176,8 @@ static void write_no_significant_crossing(FILE *out, const struct results_dir *r
  * on the other (docs/confidence.md); sizes not significant in between do
  * not end it.
  */
-static void write_crossover_line(FILE *out, const struct results_dir *rd, const char *impl,
-				 long threads)
+static size_t write_crossover_line(FILE *out, const struct results_dir *rd, const char *impl,
+				   long threads, struct xover *xs)
 {
 	double ratio[RESULTS_MAX_SIZES];
 	struct interval iv[RESULTS_MAX_SIZES];
@@ -175,12 +186,10 @@ static void write_crossover_line(FILE *out, const struct results_dir *rd, const 
 	fprintf(out, "- **%ld %s:** ", threads, threads_word(threads));
 	if (speedups(rd, impl, threads, ratio) < 2) {
 		fprintf(out, "not enough points with both %s and two-copy measured.\n", impl);
-		return;
+		return 0;
 	}
-	if (!results_dir_has_intervals(rd)) {
-		write_median_crossings(out, rd, impl, threads, ratio);
-		return;
-	}
+	if (!results_dir_has_intervals(rd))
+		return write_median_crossings(out, rd, impl, threads, ratio, xs);
 	size_t with_interval = 0;
 	for (size_t s = 0; s < rd->nsizes; s++) {
 		ratio_at(rd, "two-copy", impl, rd->mode, rd->sizes[s], threads, "throughput_gbps",
@@ -188,10 +197,8 @@ static void write_crossover_line(FILE *out, const struct results_dir *rd, const 
 		side[s] = isnan(ratio[s]) ? 0 : ratio_side(&iv[s]);
 		with_interval += !isnan(ratio[s]) && has_interval(&iv[s]);
 	}
-	if (!with_interval) { /* every point of this thread count ran once */
-		write_median_crossings(out, rd, impl, threads, ratio);
-		return;
-	}
+	if (!with_interval) /* every point of this thread count ran once */
+		return write_median_crossings(out, rd, impl, threads, ratio, xs);
 	size_t n = 0, prev = rd->nsizes;
 	for (size_t s = 0; s < rd->nsizes; s++) {
 		if (!side[s])
@@ -213,7 +220,7 @@ static void write_crossover_line(FILE *out, const struct results_dir *rd, const 
 					"; the medians cross 1.0 at ≈ %.0f B (interpolated on the "
 					"log2 size axis)",
 					m);
-			n++;
+			xs[n++] = (struct xover){prev, s, side[s] > 0};
 		}
 		prev = s;
 	}
@@ -221,6 +228,49 @@ static void write_crossover_line(FILE *out, const struct results_dir *rd, const 
 		fprintf(out, ".\n");
 	else
 		write_no_significant_crossing(out, rd, impl, ratio, iv, side);
+	return n;
+}
+
+/*
+ * On remote, where impl avoided copies somewhere: its copied share where it
+ * crossed two-copy (at the sizes on either side), or at every size where it
+ * did not cross, so that a crossover reads against how much was still copied.
+ */
+static void write_copied_at_crossings(FILE *out, const struct results_dir *rd, const char *impl,
+				      long threads, const struct xover *xs, size_t n)
+{
+	char a[32], b[32], p[32], q[32], list[2048];
+	if (n == 0) {
+		if (copied_by_size(list, sizeof(list), rd, impl, threads)[0])
+			fprintf(out,
+				"  Its copied share at %ld %s (zc_copied ÷ zc_completions, "
+				"medians): %s.\n",
+				threads, threads_word(threads), list);
+		return;
+	}
+	fprintf(out, "  Its copied share there (zc_copied ÷ zc_completions, medians): ");
+	for (size_t k = 0; k < n; k++) {
+		double at = copied_share(rd, impl, rd->sizes[xs[k].to], threads);
+		fprintf(out, "%s%s %s two-copy from %s, where ", k ? "; then " : "",
+			k ? "it" : impl, xs[k].upward ? "overtakes" : "falls behind",
+			sz(a, (double)rd->sizes[xs[k].to]));
+		if (isnan(at))
+			fprintf(out, "its completions were not counted");
+		else
+			fprintf(out, "%s of its completions were copied",
+				pct_text(p, sizeof(p), at));
+		/* the sizes from the last on the other side up to the crossover */
+		for (size_t s = xs[k].from, shown = 0; s < xs[k].to; s++) {
+			double before = copied_share(rd, impl, rd->sizes[s], threads);
+			if (!isnan(before))
+				fprintf(out, "%s%s at %s", shown++ ? ", " : " (",
+					pct_text(q, sizeof(q), before),
+					sz(b, (double)rd->sizes[s]));
+			if (s + 1 == xs[k].to && shown)
+				fprintf(out, ")");
+		}
+	}
+	fprintf(out, ".\n");
 }
 
 static void write_crossovers(FILE *out, const struct results_dir *rd, const char *impl)
@@ -235,8 +285,15 @@ static void write_crossovers(FILE *out, const struct results_dir *rd, const char
 		"%s ÷ two-copy throughput (medians, %s mode) per thread count; "
 		"see %s.\n\n",
 		impl, rd->mode, fig_link(f5, sizeof(f5), FIG_SPEEDUP));
-	for (size_t t = 0; t < rd->nthreads; t++)
-		write_crossover_line(out, rd, impl, rd->threads[t]);
+	struct copied_shares cs = {0, 0, NAN, NAN};
+	if (is_remote(rd) && strategy_is_zerocopy(impl))
+		copied_shares_of(rd, impl, &cs);
+	for (size_t t = 0; t < rd->nthreads; t++) {
+		struct xover xs[RESULTS_MAX_SIZES];
+		size_t n = write_crossover_line(out, rd, impl, rd->threads[t], xs);
+		if (cs.avoided)
+			write_copied_at_crossings(out, rd, impl, rd->threads[t], xs, n);
+	}
 	if (rd->nsizes && rd->nthreads) {
 		fprintf(out, "\nWhat each side pays, at the largest size:\n\n");
 		write_sides_vs_two(out, rd, impl, rd->sizes[rd->nsizes - 1], rd->threads[0]);
@@ -244,6 +301,22 @@ static void write_crossovers(FILE *out, const struct results_dir *rd, const char
 			write_zc_where_at(out, rd, impl, rd->sizes[rd->nsizes - 1], rd->threads[0]);
 	}
 	fprintf(out, "\n");
+}
+
+/* On remote, where every completion of impl was copied: its crossover is a
+ * copying send's, as on loopback; say so, naming the topology. */
+static void write_remote_all_copied(FILE *out, const struct results_dir *rd, const char *impl)
+{
+	struct copied_shares cs;
+	char p[32];
+	copied_shares_of(rd, impl, &cs);
+	if (cs.points == 0 || cs.avoided)
+		return;
+	fprintf(out,
+		"On this sweep's topology (**%s**) the far host copied every one of %s's "
+		"completions too (%s at all %zu points; answer 1): its device took none of the "
+		"pages, so here zero-copy is a send that still copies, as on loopback.\n\n",
+		rd->topology, impl, pct_text(p, sizeof(p), cs.hi), cs.points);
 }
 
 void write_q4(FILE *out, const struct results_dir *rd)
@@ -260,6 +333,8 @@ void write_q5(FILE *out, const struct results_dir *rd)
 		if (strategy_is_zerocopy(rd->impls[i])) {
 			fprintf(out, "### %s\n\n", rd->impls[i]);
 			write_crossovers(out, rd, rd->impls[i]);
+			if (is_remote(rd))
+				write_remote_all_copied(out, rd, rd->impls[i]);
 			if (write_tcp(out, rd, rd->impls[i]))
 				fprintf(out, "\n");
 			nzc++;

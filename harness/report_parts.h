@@ -24,6 +24,7 @@
 
 #include "eventfile.h"
 #include "figdata.h"
+#include "metrics.h"
 #include "resultsdir.h"
 #include "stats.h"
 
@@ -38,6 +39,14 @@ double val(const struct results_dir *rd, const char *impl, const char *mode, lon
 /* impl's throughput (Gbit/s) in the slice's mode. */
 double tput(const struct results_dir *rd, const char *impl, long size, long threads,
 	    const char *stat);
+/* impl's copied share at one point: zc_copied ÷ zc_completions of the
+ * medians, in percent (metric_copied_pct). */
+double copied_share(const struct results_dir *rd, const char *impl, long size, long threads);
+/* impl's copied shares over the slice's points, folded (metric_copied_shares). */
+void copied_shares_of(const struct results_dir *rd, const char *impl, struct copied_shares *cs);
+/* Whether the slice's topology is remote: the server on another host, whose
+ * device may take zero-copy's pages. */
+int is_remote(const struct results_dir *rd);
 /* Whether the slice measured impl. */
 int has_impl(const struct results_dir *rd, const char *impl);
 /* Whether impl's count of ev on side at (size, th) may be used. */
@@ -76,6 +85,9 @@ const char *ratio_text(char *buf, size_t len, const struct interval *iv);
 const char *ci_text(char *buf, size_t len, const struct interval *iv);
 /* x rounded to decimals, without the sign of a negative zero */
 double unsigned_zero(double x, int decimals);
+/* A share in percent, "3.0%": one decimal, more (up to 3) while a share
+ * strictly between 0 and 100 would read as 0.0% or 100.0%. */
+const char *pct_text(char *buf, size_t len, double pct);
 /* A ratio as a change in percent: "-23% [-25%, -21%]" */
 const char *change_text(char *buf, size_t len, const struct interval *iv, int decimals);
 /* The sentence where the folder was not sampled: how to see what. */
@@ -100,6 +112,10 @@ void write_sides_vs_two(FILE *out, const struct results_dir *rd, const char *imp
  * sampled (answer 5). */
 void write_zc_where_at(FILE *out, const struct results_dir *rd, const char *impl, long size,
 		       long th);
+/* report_zerocopy.c: "4 KiB 100.0%, 16 KiB 40.0%": impl's copied share at
+ * each size of thread count th (answers 1 and 5). */
+const char *copied_by_size(char *buf, size_t len, const struct results_dir *rd, const char *impl,
+			   long th);
 /* report_tcp.c: what TCP did with impl's bytes at the smallest and largest
  * size (answers 1 and 5); 1 when it wrote something. */
 int write_tcp(FILE *out, const struct results_dir *rd, const char *impl);

@@ -1,7 +1,8 @@
 /*
  * report_slice — the report's readers of the base slice (report_parts.h):
- * summary cells, ratios of two points with their 95% intervals, whether a
- * cache count may be used, and the sampled categories' cells.
+ * summary cells, zero-copy's copied share, ratios of two points with their
+ * 95% intervals, whether a cache count may be used, and the sampled
+ * categories' cells.
  */
 #include "report_parts.h"
 
@@ -24,6 +25,28 @@ double tput(const struct results_dir *rd, const char *impl, long size, long thre
 	    const char *stat)
 {
 	return val(rd, impl, rd->mode, size, threads, "throughput_gbps", stat);
+}
+
+double copied_share(const struct results_dir *rd, const char *impl, long size, long threads)
+{
+	return metric_copied_pct(
+	    val(rd, impl, rd->mode, size, threads, "zc_copied", "median"),
+	    val(rd, impl, rd->mode, size, threads, "zc_completions", "median"));
+}
+
+void copied_shares_of(const struct results_dir *rd, const char *impl, struct copied_shares *cs)
+{
+	double pct[RESULTS_MAX_SIZES * RESULTS_MAX_THREADS];
+	size_t n = 0;
+	for (size_t t = 0; t < rd->nthreads; t++)
+		for (size_t s = 0; s < rd->nsizes; s++)
+			pct[n++] = copied_share(rd, impl, rd->sizes[s], rd->threads[t]);
+	metric_copied_shares(pct, n, cs);
+}
+
+int is_remote(const struct results_dir *rd)
+{
+	return !strcmp(rd->topology, "remote");
 }
 
 int has_impl(const struct results_dir *rd, const char *impl)

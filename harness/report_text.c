@@ -78,6 +78,18 @@ double unsigned_zero(double x, int decimals)
 	return fabs(x) < unit ? 0 : x;
 }
 
+/* A share in percent: a share that is not all or nothing never reads as
+ * 100.0% or 0.0%, which would say the opposite. */
+const char *pct_text(char *buf, size_t len, double pct)
+{
+	int decimals = 1;
+	while (decimals < 3 && pct > 0 && pct < 100 &&
+	       (pct < 0.5 * pow(10, -decimals) || pct >= 100 - 0.5 * pow(10, -decimals)))
+		decimals++;
+	snprintf(buf, len, "%.*f%%", decimals, pct);
+	return buf;
+}
+
 /* A ratio as a change in percent, "(r - 1) x 100": "-23% [-25%, -21%]", with
  * ", no significant difference" when the interval holds 1. decimals: at
  * least that many, more while a significant interval would read as 0. */

@@ -2,7 +2,9 @@
  * report_zerocopy — answer 1 of the report (report_parts.h): where each
  * zero-copy strategy lost, its copied fallback, what it costs each side
  * against two-copy, and where its server's CPU went (sampling; figure 8),
- * the last two also shown under answer 5.
+ * the last two also shown under answer 5; on the remote topology, whether
+ * the far host's device took its pages (the copied share per size) and
+ * where that paid against the copying strategies.
  */
 #include "report_parts.h"
 #include "metrics.h"
@@ -150,21 +152,9 @@ static void write_zc_losses(FILE *out, const struct results_dir *rd, const char 
 
 static void write_fallback(FILE *out, const struct results_dir *rd, const char *impl)
 {
-	double lo = NAN, hi = NAN;
-	size_t n = 0;
-	for (size_t t = 0; t < rd->nthreads; t++)
-		for (size_t s = 0; s < rd->nsizes; s++) {
-			long size = rd->sizes[s], th = rd->threads[t];
-			double done = val(rd, impl, rd->mode, size, th, "zc_completions", "median");
-			double copied = val(rd, impl, rd->mode, size, th, "zc_copied", "median");
-			double rate = metric_copied_pct(copied, done);
-			if (isnan(rate))
-				continue;
-			lo = n && lo < rate ? lo : rate;
-			hi = n && hi > rate ? hi : rate;
-			n++;
-		}
-	if (n == 0)
+	struct copied_shares cs;
+	copied_shares_of(rd, impl, &cs);
+	if (cs.points == 0)
 		fprintf(out,
 			"- **%s**: no zero-copy completions were counted (zc_completions is "
 			"empty), so the copied-fallback rate is not known.\n",
@@ -173,7 +163,7 @@ static void write_fallback(FILE *out, const struct results_dir *rd, const char *
 		fprintf(out,
 			"- **%s**: the kernel reported %.1f%%–%.1f%% of its completions as "
 			"copied anyway (zc_copied ÷ zc_completions, medians, over %zu points).\n",
-			impl, lo, hi, n);
+			impl, cs.lo, cs.hi, cs.points);
 }
 
 /* Share of the window a side spent on a CPU: (user + system time) ÷ window. */
@@ -246,6 +236,158 @@ static void write_zc_cost(FILE *out, const struct results_dir *rd, const char *i
 	write_sides_vs_two(out, rd, impl, size, th);
 }
 
+/* ---- remote: where zero-copy paid (a device that takes the pages) ---------- */
+
+const char *copied_by_size(char *buf, size_t len, const struct results_dir *rd, const char *impl,
+			   long th)
+{
+	char a[32], p[32];
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t s = 0; s < rd->nsizes && used < len; s++) {
+		double pct = copied_share(rd, impl, rd->sizes[s], th);
+		if (!isnan(pct))
+			used += (size_t)snprintf(buf + used, len - used, "%s%s %s",
+						 used ? ", " : "", sz(a, (double)rd->sizes[s]),
+						 pct_text(p, sizeof(p), pct));
+	}
+	return buf;
+}
+
+static const char *const copying[] = {"two-copy", "one-copy"};
+
+/* Whether impl was ahead in iv: significantly where the point has an
+ * interval, else by the medians (the report then calls nothing significant). */
+static int ahead(const struct interval *iv)
+{
+	return has_interval(iv) ? ratio_side(iv) > 0 : iv->est > 1;
+}
+
+/*
+ * Whether impl paid at (size, th): ahead of every copying strategy measured
+ * there (iv[k]: impl ÷ copying[k], est NAN where not measured). -1 when no
+ * copying strategy was measured there.
+ */
+static int paid_at(const struct results_dir *rd, const char *impl, long size, long th,
+		   struct interval *iv)
+{
+	int bases = 0, beaten = 0;
+	for (size_t k = 0; k < 2; k++) {
+		iv[k] = (struct interval){NAN, NAN, NAN};
+		if (has_impl(rd, copying[k]))
+			ratio_at(rd, copying[k], impl, rd->mode, size, th, "throughput_gbps",
+				 &iv[k]);
+		if (isnan(iv[k].est))
+			continue;
+		bases++;
+		beaten += ahead(&iv[k]);
+	}
+	return bases ? beaten == bases : -1;
+}
+
+/* One point where the copy was avoided: its share, throughput against the
+ * copying strategies, and its server's CPU per byte against two-copy's. */
+static void write_payoff_point(FILE *out, const struct results_dir *rd, const char *impl, long size,
+			       long th, const struct interval *iv)
+{
+	char a[32], p[32], r[128];
+	fprintf(out, "  - %s, %ld %s, %s copied: ", sz(a, (double)size), th, threads_word(th),
+		pct_text(p, sizeof(p), copied_share(rd, impl, size, th)));
+	for (size_t k = 0, n = 0; k < 2; k++)
+		if (!isnan(iv[k].est))
+			fprintf(out, "%s ÷ %s = %s", n++ ? ";" : impl, copying[k],
+				ratio_text(r, sizeof(r), &iv[k]));
+	struct interval cpu;
+	ratio_at(rd, "two-copy", impl, rd->mode, size, th, "srv_cpu_ns_per_byte", &cpu);
+	if (!isnan(cpu.est))
+		fprintf(out, "; its server's CPU per byte against two-copy's: %s",
+			change_text(r, sizeof(r), &cpu, 0));
+	fprintf(out, ".\n");
+}
+
+/* "  Where it paid, with copies avoided (throughput significantly above
+ * two-copy's and one-copy's):" */
+static void write_payoff_heading(FILE *out, const struct results_dir *rd, int paid)
+{
+	int two = has_impl(rd, "two-copy"), one = has_impl(rd, "one-copy");
+	if (!paid) {
+		fprintf(out, "  Where it did not, with copies avoided:\n");
+		return;
+	}
+	fprintf(out, "  Where it paid, with copies avoided (throughput %s%s%s%s):\n",
+		results_dir_has_intervals(rd) ? "significantly above " : "above, by the medians, ",
+		two ? "two-copy's" : "", two && one ? " and " : "", one ? "one-copy's" : "");
+}
+
+/* The points where impl avoided the copy and paid (paid 1) or did not (0). */
+static void write_payoff(FILE *out, const struct results_dir *rd, const char *impl, int paid)
+{
+	size_t found = 0;
+	struct interval iv[2];
+	for (size_t t = 0; t < rd->nthreads; t++)
+		for (size_t s = 0; s < rd->nsizes; s++) {
+			long size = rd->sizes[s], th = rd->threads[t];
+			if (!metric_copy_avoided(copied_share(rd, impl, size, th)) ||
+			    paid_at(rd, impl, size, th, iv) != paid)
+				continue;
+			if (!found++)
+				write_payoff_heading(out, rd, paid);
+			if (found <= MAX_LIST)
+				write_payoff_point(out, rd, impl, size, th, iv);
+		}
+	if (found > MAX_LIST)
+		fprintf(out, "  - … and %zu more.\n", found - MAX_LIST);
+	if (!found && paid)
+		fprintf(out,
+			"  It paid nowhere: at no point where copies were avoided was its "
+			"throughput %sabove every copying strategy's.\n",
+			results_dir_has_intervals(rd) ? "significantly " : "");
+}
+
+/* On remote: whether the far host's device took impl's pages, and where that paid. */
+static void write_remote_zc(FILE *out, const struct results_dir *rd, const char *impl)
+{
+	struct copied_shares cs;
+	char p[32], list[2048];
+	copied_shares_of(rd, impl, &cs);
+	if (cs.points == 0) {
+		fprintf(out,
+			"- **%s**: no completions were counted (zc_completions is empty), so "
+			"whether the far host's device took its pages is not known.\n",
+			impl);
+		return;
+	}
+	if (!cs.avoided) {
+		fprintf(
+		    out,
+		    "- **%s**: the far host copied every one of its completions too (%s at all "
+		    "%zu points): its kernel could not hand the pages to the network device "
+		    "(a veth pair, as when the two hosts are network namespaces, or a NIC or "
+		    "driver without scatter-gather or TSO), so on this topology (**%s**) "
+		    "zero-copy paid those costs and still copied, as on loopback. Only a device "
+		    "that takes the pages can show its gain.\n",
+		    impl, pct_text(p, sizeof(p), cs.hi), cs.points, rd->topology);
+		return;
+	}
+	fprintf(out,
+		"- **%s**: the far host's device took some of its pages: not every completion "
+		"was copied at %zu of %zu points (copied share, zc_copied ÷ zc_completions, "
+		"medians:",
+		impl, cs.avoided, cs.points);
+	for (size_t t = 0; t < rd->nthreads; t++)
+		fprintf(out, "%s %ld %s: %s", t ? ";" : "", rd->threads[t],
+			threads_word(rd->threads[t]),
+			copied_by_size(list, sizeof(list), rd, impl, rd->threads[t]));
+	fprintf(out, ").\n");
+	if (!has_impl(rd, "two-copy") && !has_impl(rd, "one-copy")) {
+		fprintf(out,
+			"  Whether that paid is not known: no copying strategy was measured.\n");
+		return;
+	}
+	write_payoff(out, rd, impl, 1);
+	write_payoff(out, rd, impl, 0);
+}
+
 void write_q1(FILE *out, const struct results_dir *rd)
 {
 	size_t nzc = 0;
@@ -283,10 +425,20 @@ void write_q1(FILE *out, const struct results_dir *rd)
 		     "the pages to a device; in exchange it pins the pages and reports every "
 		     "completion on the socket's error queue (io_uring: a notification CQE), and a "
 		     "buffer is reused only after its completion. Data bound for a local socket is "
-		     "always copied (kernel Documentation/networking/msg_zerocopy.rst), so ");
-	if (!strcmp(rd->topology, "loopback") || !strcmp(rd->topology, "netns"))
+		     "always copied (kernel Documentation/networking/msg_zerocopy.rst)");
+	if (is_remote(rd)) {
 		fprintf(out,
-			"on this sweep's topology (**%s**: %s) zero-copy pays those costs "
+			". On this sweep's topology (**%s**: the server, which sends, on "
+			"another host) the copy is saved only where that host's network "
+			"device takes the pages:\n\n",
+			rd->topology);
+		for (size_t i = 0; i < rd->nimpls; i++)
+			if (strategy_is_zerocopy(rd->impls[i]))
+				write_remote_zc(out, rd, rd->impls[i]);
+		fprintf(out, "\n");
+	} else if (!strcmp(rd->topology, "loopback") || !strcmp(rd->topology, "netns"))
+		fprintf(out,
+			", so on this sweep's topology (**%s**: %s) zero-copy pays those costs "
 			"and still copies; the copied-fallback rate above is the measure of it. "
 			"Only a real NIC can show its gain.\n\n",
 			rd->topology,
@@ -295,7 +447,7 @@ void write_q1(FILE *out, const struct results_dir *rd)
 							    "two network namespaces");
 	else
 		fprintf(out,
-			"the copied-fallback rate above says how often it paid those costs "
+			", so the copied-fallback rate above says how often it paid those costs "
 			"without saving the copy (topology: %s).\n\n",
 			rd->topology);
 	if (!sampled(rd))

@@ -86,3 +86,27 @@ Test(metrics, core_overlap_counts_smt_siblings_as_one_core)
 	cr_expect(isnan(metric_core_overlap("", "2:100", core_of, 4)), "not measured");
 	cr_expect(isnan(metric_core_overlap("0=100", "2:100", core_of, 4)));
 }
+
+Test(metrics, copy_avoided_only_below_a_full_copied_share)
+{
+	cr_expect(metric_copy_avoided(3.0));
+	cr_expect(metric_copy_avoided(99.99), "one completion in 10000 not copied is a page taken");
+	cr_expect_not(metric_copy_avoided(100.0));
+	cr_expect_not(metric_copy_avoided(NAN), "nothing counted: not known, not avoided");
+}
+
+Test(metrics, copied_shares_fold_the_counted_points)
+{
+	double pct[] = {100, NAN, 40, 3, 100};
+	struct copied_shares cs;
+	metric_copied_shares(pct, 5, &cs);
+	cr_expect_eq(cs.points, 4);
+	cr_expect_eq(cs.avoided, 2);
+	cr_expect_float_eq(cs.lo, 3, 1e-12);
+	cr_expect_float_eq(cs.hi, 100, 1e-12);
+	double none[] = {NAN, NAN};
+	metric_copied_shares(none, 2, &cs);
+	cr_expect_eq(cs.points, 0);
+	cr_expect_eq(cs.avoided, 0);
+	cr_expect(isnan(cs.lo) && isnan(cs.hi));
+}

@@ -545,3 +545,191 @@ Test(report, reads_the_sampled_categories_in_their_columns_order)
 	cr_expect_not(results_dir_sampled(&rd, "srv"));
 	results_dir_free(&rd);
 }
+
+/* ---- the remote topology: tests/fixtures/remote (make-remote.sh) ---------- */
+
+#include "summary.h"
+
+#define REMOTE_NIC  "tests/fixtures/remote/nic"
+#define REMOTE_VETH "tests/fixtures/remote/veth"
+
+/* The text between heading (included) and the next "\n## ", NUL-ended in a
+ * copy the caller frees: one answer of the report. */
+static char *answer(const char *text, const char *heading)
+{
+	const char *at = strstr(text, heading);
+	cr_assert_not_null(at, "no %s in:\n%s", heading, text);
+	const char *next = strstr(at + 1, "\n## ");
+	return strndup(at, next ? (size_t)(next - at) : strlen(at));
+}
+
+Test(report, remote_summary_is_what_copyscope_computes_from_its_runs)
+{
+	static const char *const dirs[] = {REMOTE_NIC, REMOTE_VETH};
+	static const char *const order[] = {"two-copy", "one-copy", "zero-copy"};
+	for (size_t i = 0; i < 2; i++) {
+		char runs[256], sum[] = "/tmp/copyscope-remote-summary-XXXXXX", err[1024];
+		char committed[256], cmd[1024];
+		int fd = mkstemp(sum);
+		cr_assert_geq(fd, 0);
+		close(fd);
+		snprintf(runs, sizeof(runs), "%s/runs.csv", dirs[i]);
+		snprintf(committed, sizeof(committed), "%s/summary.csv", dirs[i]);
+		cr_assert_eq(summary_write(runs, sum, order, 3, err, sizeof(err)), 0, "%s", err);
+		snprintf(cmd, sizeof(cmd), "cmp -s %s %s", sum, committed);
+		cr_expect_eq(system(cmd), 0, "%s differs from summary.c's %s: rerun make-remote.sh",
+			     committed, sum);
+		unlink(sum);
+	}
+}
+
+Test(report, remote_header_names_the_hosts_from_env)
+{
+	char *text = report_of(REMOTE_NIC);
+	assert_has(text,
+		   "\n- Hosts (topology remote): the server on **far.example** (Fixture CPU "
+		   "2000 @ 2.00GHz, 16 CPUs, kernel 6.1.0-21-amd64; iface ens1f0, driver "
+		   "mlx5_core, 25000 Mbit/s), counted there by `copyscope agent`; the client on "
+		   "**near.example**, the machine above, which ran the sweep (iface ens1f0, "
+		   "driver mlx5_core, 25000 Mbit/s).\n- Sweep: ");
+	assert_has(text, "Shown: topology remote, layout scattered");
+	free(text);
+}
+
+Test(report, remote_header_without_host_keys_says_the_host_is_not_named)
+{
+	char dir[64], path[128], cmd[512];
+	snprintf(dir, sizeof(dir), "/tmp/copyscope-remote-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "cp %s/summary.csv %s/runs.csv %s/events.events %s/ && "
+		 "grep -v -e '^remote_' -e '^link_' %s/env.txt >%s/env.txt",
+		 REMOTE_NIC, REMOTE_NIC, REMOTE_NIC, dir, REMOTE_NIC, dir);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	char *text = report_of(dir);
+	assert_has(text, "\n- Hosts (topology remote): the server on another host (env.txt does "
+			 "not name it), counted there by `copyscope agent`; the client on "
+			 "**near.example**, the machine above, which ran the sweep.\n");
+	free(text);
+	static const char *const files[] = {"summary.csv", "runs.csv", "events.events", "env.txt"};
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+Test(report, remote_q1_gives_the_copied_share_per_size_where_a_device_took_the_pages)
+{
+	char *text = report_of(REMOTE_NIC), *q1 = answer(text, "## 1.");
+	assert_has(q1, "Data bound for a local socket is always copied (kernel "
+		       "Documentation/networking/msg_zerocopy.rst). On this sweep's topology "
+		       "(**remote**: the server, which sends, on another host) the copy is saved "
+		       "only where that host's network device takes the pages:\n\n");
+	assert_has(q1,
+		   "- **zero-copy**: the far host's device took some of its pages: not every "
+		   "completion was copied at 6 of 8 points (copied share, zc_copied ÷ "
+		   "zc_completions, medians: 1 thread: 4 KiB 100.0%, 16 KiB 40.0%, 64 KiB 3.0%, "
+		   "256 KiB 1.0%; 4 threads: 4 KiB 100.0%, 16 KiB 35.0%, 64 KiB 2.5%, 256 KiB "
+		   "0.8%).\n");
+	/* loopback's explanation is not given where the copy was avoided */
+	cr_expect_null(strstr(q1, "Only a real NIC"), "%s", q1);
+	cr_expect_null(strstr(q1, "and still copies"), "%s", q1);
+	free(q1);
+	free(text);
+}
+
+Test(report, remote_q1_says_where_zero_copy_paid_and_where_it_did_not)
+{
+	char *text = report_of(REMOTE_NIC), *q1 = answer(text, "## 1.");
+	const char *paid = strstr(q1, "  Where it paid, with copies avoided (throughput "
+				      "significantly above two-copy's and one-copy's):\n");
+	const char *not = strstr(q1, "  Where it did not, with copies avoided:\n");
+	cr_assert(paid && not &&paid < not, "%s", q1);
+	char *paid_list = strndup(paid, (size_t)(not -paid));
+	/* paid: 64 and 256 KiB at 1 thread, ahead of both, significantly */
+	assert_has(paid_list,
+		   "  - 64 KiB, 1 thread, 3.0% copied: zero-copy ÷ two-copy = 1.42 [1.36, "
+		   "1.47]; ÷ one-copy = 1.35 [1.3, 1.4]; its server's CPU per byte "
+		   "against two-copy's: -57% [");
+	assert_has(paid_list, "  - 256 KiB, 1 thread, 1.0% copied: zero-copy ÷ two-copy = 1.68 [");
+	size_t items = 0;
+	for (const char *p = paid_list; (p = strstr(p, "\n  - ")); p++)
+		items++;
+	cr_expect_eq(items, 2, "%s", paid_list);
+	/* not: 16 KiB (40% copied, behind), and at 4 threads the link caps every strategy */
+	assert_has(not, "  - 16 KiB, 1 thread, 40.0% copied: zero-copy ÷ two-copy = 0.95 [0.913, "
+			"0.989], no significant difference; ÷ one-copy = 0.905 [");
+	assert_has(not, "  - 16 KiB, 4 threads, 35.0% copied: ");
+	assert_has(not, "  - 64 KiB, 4 threads, 2.5% copied: ");
+	assert_has(not,
+		   "  - 256 KiB, 4 threads, 0.8% copied: zero-copy ÷ two-copy = 1 [0.965, "
+		   "1.05], no significant difference; ÷ one-copy = 1 [0.965, 1.05], no "
+		   "significant difference; its server's CPU per byte against two-copy's: -55% [");
+	/* a point whose completions were all copied is in neither list */
+	cr_expect_null(strstr(paid, "  - 4 KiB,"), "%s", q1);
+	free(paid_list);
+	free(q1);
+	free(text);
+}
+
+Test(report, remote_q5_relates_the_crossover_to_the_copied_share)
+{
+	char *text = report_of(REMOTE_NIC), *q5 = answer(text, "## 5.");
+	assert_has(q5, "- **1 thread:** zero-copy overtakes two-copy between **4 KiB and 64 KiB**");
+	assert_has(q5,
+		   "\n  Its copied share there (zc_copied ÷ zc_completions, medians): zero-copy "
+		   "overtakes two-copy from 64 KiB, where 3.0% of its completions were copied "
+		   "(100.0% at 4 KiB, 40.0% at 16 KiB).\n");
+	/* 4 threads: no crossover, so the share at every size */
+	assert_has(q5, "\n  Its copied share at 4 threads (zc_copied ÷ zc_completions, medians): "
+		       "4 KiB 100.0%, 16 KiB 35.0%, 64 KiB 2.5%, 256 KiB 0.8%.\n");
+	cr_expect_null(strstr(q5, "copied every one"), "%s", q5);
+	/* answer 4 (one-copy) is not a zero-copy strategy: no share there */
+	char *q4 = answer(text, "## 4.");
+	cr_expect_null(strstr(q4, "copied share"), "%s", q4);
+	free(q4);
+	free(q5);
+	free(text);
+}
+
+Test(report, remote_with_every_completion_copied_keeps_the_explanation_naming_remote)
+{
+	char *text = report_of(REMOTE_VETH), *q1 = answer(text, "## 1."),
+	     *q5 = answer(text, "## 5.");
+	assert_has(q1, "- **zero-copy**: the far host copied every one of its completions too "
+		       "(100.0% at all 8 points): its kernel could not hand the pages to the "
+		       "network device (a veth pair, as when the two hosts are network namespaces, "
+		       "or a NIC or driver without scatter-gather or TSO), so on this topology "
+		       "(**remote**) zero-copy paid those costs and still copied, as on loopback.");
+	cr_expect_null(strstr(q1, "Where it paid"), "%s", q1);
+	cr_expect_null(strstr(q1, "took some of its pages"), "%s", q1);
+	assert_has(q5, "On this sweep's topology (**remote**) the far host copied every one of "
+		       "zero-copy's completions too (100.0% at all 8 points; answer 1)");
+	cr_expect_null(strstr(q5, "Its copied share"), "%s", q5);
+	assert_has(text, "the server on **ci-far** (Fixture CPU 2000 @ 2.00GHz, 16 CPUs, kernel "
+			 "6.1.0-21-amd64; iface veth1, driver veth, 10000 Mbit/s)");
+	free(q5);
+	free(q1);
+	free(text);
+}
+
+Test(report, loopback_folders_get_none_of_the_remote_sentences)
+{
+	static const char *const dirs[] = {"tests/fixtures/pmu", "tests/fixtures/nopmu", SAMPLED,
+					   "tests/golden/quick"};
+	static const char *const remote_only[] = {"Hosts (topology remote)", "far host",
+						  "copies avoided", "Its copied share",
+						  "which sends, on another host"};
+	for (size_t i = 0; i < 4; i++) {
+		char *text = report_of(dirs[i]);
+		for (size_t k = 0; k < 5; k++)
+			cr_expect_null(strstr(text, remote_only[k]), "%s: %s", dirs[i],
+				       remote_only[k]);
+		free(text);
+	}
+	char *text = report_of("tests/fixtures/pmu");
+	assert_has(text, "so on this sweep's topology (**loopback**: 127.0.0.1) zero-copy pays "
+			 "those costs and still copies");
+	free(text);
+}
