@@ -19,5 +19,6 @@ int cmd_report(int argc, char **argv); /* report.c: the Part E report */
 int cmd_figdata(int argc, char **argv); /* figdata.c: the figures' data, for plots/ */
 int cmd_compare(int argc, char **argv); /* compare.c: two results folders, point by point */
 int cmd_top(int argc, char **argv);     /* top.c:     where the CPU went, from sampled runs */
+int cmd_agent(int argc, char **argv);   /* agent.c:   the server side for a harness elsewhere */
 
 #endif

@@ -20,6 +20,7 @@ static const struct subcommand {
     {"figdata", cmd_figdata, "write the data the figures of a results folder draw"},
     {"compare", cmd_compare, "compare two results folders point by point, with 95% intervals"},
     {"top", cmd_top, "where the CPU went per strategy, from a folder swept with sample = on"},
+    {"agent", cmd_agent, "run and count the server side for a harness on another host"},
 };
 
 static void usage(FILE *out)

@@ -230,6 +230,8 @@ static int expect(struct remote *r, int want, double timeout_s, struct agentwire
 				   : !strcmp(reason, "events") ? "agent_events"
 				   : !strcmp(reason, "busy")   ? "agent_busy"
 				   : !strcmp(reason, "auth")   ? "agent_auth"
+				   : !strcmp(reason, "timeout") ? "agent_timeout"
+				   : !strcmp(reason, "stopped") ? "agent_closed" /* SIGINT/SIGTERM there */
 							       : "agent_protocol";
 		return fail(why, word, "agent %s: %s%s%s", r->w.peer, reason, detail[0] ? ": " : "",
 			    detail);
