@@ -314,25 +314,13 @@ server_failed(struct session *s, const char *reason, const char *fmt, ...)
 	return -1;
 }
 
-/* The reaped server's status as run.c's failed_exit names it ("server_exit_1",
- * "server_signal_SIGSEGV"), with its last stderr line as the detail. */
+/* The reaped server's status as a local run names it (spawn_failure:
+ * "server_exit_1", "server_signal_SIGSEGV"), with its last stderr line. */
 static void server_exited(struct session *s)
 {
-	char text[48], reason[64];
-	spawn_status_text(s->srv.status, text, sizeof(text));
-	snprintf(reason, sizeof(reason), "server_%s", text);
-	for (char *p = reason; *p; p++)
-		if (*p == ' ')
-			*p = '_';
-	const char *last = s->srv.err.data ? s->srv.err.data : "";
-	size_t n = strlen(last);
-	while (n && last[n - 1] == '\n')
-		n--;
-	const char *start = last + n;
-	while (start > last && start[-1] != '\n')
-		start--;
-	server_failed(s, reason, "server %s%s%.*s", text, n ? ": " : "", (int)(last + n - start),
-		      start);
+	char reason[64], detail[512];
+	spawn_failure(&s->srv, reason, sizeof(reason), detail, sizeof(detail));
+	server_failed(s, reason, "%s", detail);
 }
 
 /* 1 when the server has failed (now noticed, or before): the session's reason says how. */

@@ -88,24 +88,12 @@ static int set_failed(struct run_state *st, const char *reason, const char *fmt,
 	return -1;
 }
 
-/* "server_exit_1", "client_signal_SIGSEGV": a reason without spaces or commas. */
+/* "server_exit_1", "client_signal_SIGSEGV" (spawn_failure), with its last words. */
 static int failed_exit(struct run_state *st, struct side *s)
 {
-	char text[48], reason[64];
-	spawn_status_text(s->proc.status, text, sizeof(text));
-	snprintf(reason, sizeof(reason), "%s_%s", s->proc.name, text);
-	for (char *p = reason; *p; p++)
-		if (*p == ' ')
-			*p = '_';
-	const char *last = s->proc.err.data ? s->proc.err.data : "";
-	size_t n = strlen(last);
-	while (n && last[n - 1] == '\n')
-		n--;
-	const char *start = last + n;
-	while (start > last && start[-1] != '\n')
-		start--;
-	return set_failed(st, reason, "%s %s%s%.*s", s->proc.name, text, n ? ": " : "",
-			  (int)(last + n - start), start);
+	char reason[64], detail[sizeof(st->detail)];
+	spawn_failure(&s->proc, reason, sizeof(reason), detail, sizeof(detail));
+	return set_failed(st, reason, "%s", detail);
 }
 
 static int start_side(struct run_state *st, struct side *s, const char *path, char *argv[],

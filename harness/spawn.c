@@ -358,3 +358,23 @@ int spawn_ctl_say(struct spawn_child *c, const char *word, double timeout_s, cha
 				  word);
 	return 0;
 }
+
+void spawn_failure(const struct spawn_child *c, char *reason, size_t rlen, char *detail,
+		   size_t dlen)
+{
+	char text[48];
+	spawn_status_text(c->status, text, sizeof(text));
+	snprintf(reason, rlen, "%s_%s", c->name, text);
+	for (char *p = reason; *p; p++)
+		if (*p == ' ')
+			*p = '_';
+	const char *last = c->err.data ? c->err.data : "";
+	size_t n = strlen(last);
+	while (n && last[n - 1] == '\n')
+		n--;
+	const char *start = last + n;
+	while (start > last && start[-1] != '\n')
+		start--;
+	snprintf(detail, dlen, "%s %s%s%.*s", c->name, text, n ? ": " : "",
+		 (int)(last + n - start), start);
+}

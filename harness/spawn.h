@@ -92,6 +92,14 @@ void spawn_signal(struct spawn_child *c, int sig);
 /* SIGKILLs the child if still running, reaps it, closes and frees everything. */
 void spawn_end(struct spawn_child *c);
 
+/*
+ * How a reaped child failed, as a row says it: reason "NAME_exit_1",
+ * "NAME_signal_SIGSEGV" (no spaces or commas: it follows "failed:"), detail
+ * "NAME exit 1: <the last line it wrote on stderr>".
+ */
+void spawn_failure(const struct spawn_child *c, char *reason, size_t rlen, char *detail,
+		   size_t dlen);
+
 /* "exit 0", "exit 1", "signal SIGKILL": the reaped child's status, no commas. */
 const char *spawn_status_text(int status, char *buf, size_t len);
 
