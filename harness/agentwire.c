@@ -86,7 +86,7 @@ static int read_key_bytes(int fd, const char *path, struct agentwire_key *key, c
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
+			return errmsg_set(err, errlen, "key file %s: %s", path, strerror(errno));
 		if (r == 0)
 			break;
 		got += (size_t)r;
@@ -94,14 +94,14 @@ static int read_key_bytes(int fd, const char *path, struct agentwire_key *key, c
 	if (got > AGENTWIRE_KEYFILE_MAX) {
 		sodium_memzero(buf, sizeof(buf));
 		return errmsg_set(err, errlen,
-				  "%s: longer than %d bytes; a key file is at most that", path,
+				  "key file %s: longer than %d bytes; a key file is at most that", path,
 				  AGENTWIRE_KEYFILE_MAX);
 	}
 	if (got && buf[got - 1] == '\n')
 		got--;
 	if (got < AGENTWIRE_KEYFILE_MIN) {
 		sodium_memzero(buf, sizeof(buf));
-		return errmsg_set(err, errlen, "%s: %zu bytes of key; at least %d wanted", path,
+		return errmsg_set(err, errlen, "key file %s: %zu bytes of key; at least %d wanted", path,
 				  got, AGENTWIRE_KEYFILE_MIN);
 	}
 	memcpy(key->bytes, buf, got);
@@ -116,18 +116,18 @@ int agentwire_key_load(const char *path, struct agentwire_key *key, char *err, s
 	/* O_NONBLOCK: a FIFO must not hang the open; it is refused below */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		return errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
+		return errmsg_set(err, errlen, "key file %s: %s", path, strerror(errno));
 	struct stat st;
 	int rc = -1;
 	if (fstat(fd, &st) < 0)
-		errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
+		errmsg_set(err, errlen, "key file %s: %s", path, strerror(errno));
 	else if (!S_ISREG(st.st_mode))
-		errmsg_set(err, errlen, "%s: not a regular file", path);
+		errmsg_set(err, errlen, "key file %s: not a regular file", path);
 	else if (st.st_mode & 077)
-		errmsg_set(err, errlen, "%s: readable or writable by others; chmod 600 %s", path,
+		errmsg_set(err, errlen, "key file %s: readable or writable by others; chmod 600 %s", path,
 			   path);
 	else if (st.st_size > AGENTWIRE_KEYFILE_MAX)
-		errmsg_set(err, errlen, "%s: %lld bytes; a key file is at most %d", path,
+		errmsg_set(err, errlen, "key file %s: %lld bytes; a key file is at most %d", path,
 			   (long long)st.st_size, AGENTWIRE_KEYFILE_MAX);
 	else
 		rc = read_key_bytes(fd, path, key, err, errlen);

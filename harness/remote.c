@@ -231,7 +231,7 @@ static int expect(struct remote *r, int want, double timeout_s, struct agentwire
 				   : !strcmp(reason, "busy")   ? "agent_busy"
 				   : !strcmp(reason, "auth")   ? "agent_auth"
 				   : !strcmp(reason, "timeout") ? "agent_timeout"
-				   : !strcmp(reason, "stopped") ? "agent_closed" /* SIGINT/SIGTERM there */
+				   : !strcmp(reason, "stopped") ? "agent_stopped" /* SIGINT/SIGTERM there */
 							       : "agent_protocol";
 		return fail(why, word, "agent %s: %s%s%s", r->w.peer, reason, detail[0] ? ": " : "",
 			    detail);
@@ -244,6 +244,9 @@ static int expect(struct remote *r, int want, double timeout_s, struct agentwire
 	if (f->type != want) {
 		int got = f->type;
 		agentwire_frame_free(f);
+		if (!want)
+			return fail(why, "agent_protocol", "agent %s: sent %s mid-run, unasked",
+				    r->w.peer, agentwire_type_name(got));
 		return fail(why, "agent_protocol", "agent %s: answered %s where %s was due",
 			    r->w.peer, agentwire_type_name(got), agentwire_type_name(want));
 	}
@@ -305,6 +308,15 @@ int remote_start(const struct remote_target *t, const struct remote_run *run, st
 	peer_address(r->w.fd, host, hlen);
 	*out = r;
 	return 0;
+}
+
+int remote_heard(struct remote *r, struct remote_failure *why)
+{
+	struct agentwire_frame f;
+	if (expect(r, 0, AGENTWIRE_ANSWER_S, &f, why)) /* nothing is due: any frame fails */
+		return -1;
+	agentwire_frame_free(&f);
+	return fail(why, "agent_protocol", "agent %s: spoke mid-run, unasked", r->w.peer);
 }
 
 int remote_fd(const struct remote *r)

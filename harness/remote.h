@@ -12,8 +12,8 @@
  *
  * Failures are the row's: each function returns -1 with reason, a word for
  * status=failed:<reason> ("agent_connect", "agent_auth", "agent_version",
- * "agent_closed", "agent_timeout", "agent_protocol", "agent_refused",
- * "agent_events", or the server's own "server_exit_1", ... relayed), and one
+ * "agent_closed", "agent_stopped", "agent_timeout", "agent_protocol",
+ * "agent_refused", "agent_events", "agent_busy", or the server's own "server_exit_1", ... relayed), and one
  * line of detail.
  *
  * Memory: a remote owns its socket; remote_close() ends the session (the agent
@@ -80,6 +80,11 @@ int remote_start(const struct remote_target *t, const struct remote_run *run, st
 
 /* Readable when the agent spoke out of turn or went away; -1 when none. */
 int remote_fd(const struct remote *r);
+
+/* What the agent said when remote_fd() turned readable unasked: -1 always,
+ * with why (agent_closed when it went away, agent_stopped when it was
+ * stopped, its ERROR's reason, or agent_protocol). */
+int remote_heard(struct remote *r, struct remote_failure *why);
 
 /* BEGIN or END (AW_BEGIN, AW_END) and its OK. */
 int remote_say(struct remote *r, int type, struct remote_failure *why);

@@ -161,17 +161,12 @@ static int remote_finish(struct run_state *st)
 }
 
 /* The agent's socket turned readable while nobody asked it anything: it went
- * away (the usual case: killed, or its host), or it spoke out of turn. */
+ * away (killed, or its host), it was stopped, or it spoke out of turn. */
 static int agent_spoke(struct run_state *st)
 {
-	char c;
-	ssize_t n = recv(remote_fd(st->remote), &c, 1, MSG_PEEK | MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
-	if (n > 0)
-		return set_failed(st, "agent_protocol", "agent: spoke out of turn mid-run");
-	return set_failed(st, "agent_closed", "agent: the connection closed mid-run%s%s",
-			  n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+	struct remote_failure why;
+	remote_heard(st->remote, &why);
+	return remote_failed(st, &why);
 }
 
 static int open_window(struct run_state *st)
