@@ -43,7 +43,7 @@ remote_run() {
 		echo "$mode -> $status: $output"
 		[ "$status" -eq 2 ]
 		[ "${#lines[@]}" -eq 1 ]
-		[ "$output" = "copyscope agent: $T/k$mode: readable or writable by others; chmod 600 $T/k$mode" ]
+		[ "$output" = "copyscope agent: key file $T/k$mode: readable or writable by others; chmod 600 $T/k$mode" ]
 	done
 }
 
