@@ -69,14 +69,15 @@ int remote_spec_host(const char *spec, char *host, size_t len)
 	return 0;
 }
 
-int remote_target_parse(const char *spec, const char *key_file, struct remote_target *t,
-			char *err, size_t errlen)
+int remote_target_parse(const char *spec, const char *key_file, struct remote_target *t, char *err,
+			size_t errlen)
 {
 	memset(t, 0, sizeof(*t));
 	const char *port;
 	if (remote_spec_host(spec, t->host, sizeof(t->host)))
-		return errmsg_set(err, errlen, "remote %s: expected HOST[:PORT] ([ADDR]:PORT for "
-					       "IPv6)",
+		return errmsg_set(err, errlen,
+				  "remote %s: expected HOST[:PORT] ([ADDR]:PORT for "
+				  "IPv6)",
 				  spec);
 	const char *h;
 	size_t hlen;
@@ -89,13 +90,14 @@ int remote_target_parse(const char *spec, const char *key_file, struct remote_ta
 		unsigned long p = strtoul(port, &end, 10);
 		if (!*port || *end || errno || p == 0 || p > 65535 || port[0] == '+' ||
 		    port[0] == '-')
-			return errmsg_set(err, errlen, "remote %s: port %s: expected 1..65535", spec,
-					  port);
+			return errmsg_set(err, errlen, "remote %s: port %s: expected 1..65535",
+					  spec, port);
 		snprintf(t->port, sizeof(t->port), "%lu", p);
 	}
 	if (!key_file)
-		return errmsg_set(err, errlen, "remote %s: needs a key file (the agent's, shared: "
-					       "copyscope agent --new-key FILE makes one)",
+		return errmsg_set(err, errlen,
+				  "remote %s: needs a key file (the agent's, shared: "
+				  "copyscope agent --new-key FILE makes one)",
 				  spec);
 	return agentwire_key_load(key_file, &t->key, err, errlen);
 }
@@ -226,13 +228,14 @@ static int expect(struct remote *r, int want, double timeout_s, struct agentwire
 		agentwire_get(f, "reason", reason, sizeof(reason));
 		agentwire_get(f, "detail", detail, sizeof(detail));
 		agentwire_frame_free(f);
-		const char *word = !strcmp(reason, "refused") ? "agent_refused"
-				   : !strcmp(reason, "events") ? "agent_events"
-				   : !strcmp(reason, "busy")   ? "agent_busy"
-				   : !strcmp(reason, "auth")   ? "agent_auth"
+		const char *word = !strcmp(reason, "refused")	? "agent_refused"
+				   : !strcmp(reason, "events")	? "agent_events"
+				   : !strcmp(reason, "busy")	? "agent_busy"
+				   : !strcmp(reason, "auth")	? "agent_auth"
 				   : !strcmp(reason, "timeout") ? "agent_timeout"
-				   : !strcmp(reason, "stopped") ? "agent_stopped" /* SIGINT/SIGTERM there */
-							       : "agent_protocol";
+				   : !strcmp(reason, "stopped")
+				       ? "agent_stopped" /* SIGINT/SIGTERM there */
+				       : "agent_protocol";
 		return fail(why, word, "agent %s: %s%s%s", r->w.peer, reason, detail[0] ? ": " : "",
 			    detail);
 	}
@@ -400,8 +403,9 @@ int remote_stop(struct remote *r, size_t nvalues, struct remote_result *res,
 		rc = result_failure(&f, why);
 	for (size_t i = 0; !rc && i < nvalues; i++)
 		if (read_counter(&f, i, &res->values[i]))
-			rc = fail(why, "agent_protocol", "agent %s: counter.%zu missing or malformed "
-							 "(the agent counted another event file?)",
+			rc = fail(why, "agent_protocol",
+				  "agent %s: counter.%zu missing or malformed "
+				  "(the agent counted another event file?)",
 				  r->w.peer, i);
 	if (!rc && read_oncpu(&f, &res->where))
 		rc = fail(why, "agent_protocol", "agent %s: oncpu malformed", r->w.peer);
