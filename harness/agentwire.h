@@ -74,7 +74,7 @@
  * event of EVENTS (from 0), reason.N why it was not counted.
  *
  * Time-outs: every read has one. The handshake's reads AGENTWIRE_HANDSHAKE_S;
- * an answer AGENTWIRE_ANSWER_S (LISTENING: AGENTWIRE_LISTEN_S; TOTALS and
+ * an answer AGENTWIRE_ANSWER_S (LISTENING: AGENTWIRE_RUN_S; TOTALS and
  * RESULT after STOP: AGENTWIRE_STOP_S); the agent waits for the next request
  * of a run at most its window.
  *
@@ -86,6 +86,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "bounds.h"
+#include "programs.h"
 
 #define AGENTWIRE_VERSION     1
 #define AGENTWIRE_PORT	      "7190" /* the agent's port when none is named */
@@ -101,10 +104,16 @@
 
 #define AGENTWIRE_HANDSHAKE_S 5.0
 #define AGENTWIRE_ANSWER_S    5.0
-#define AGENTWIRE_LISTEN_S    10.0
+#define AGENTWIRE_LISTEN_S    10.0 /* the agent's wait for its server's listening line */
+/* The harness's wait for RUN's answer: the agent may ask its server twice what
+ * it offers (program_resolve_impl), then wait for the listening line. */
+#define AGENTWIRE_RUN_S	      (2 * PROGRAM_LISTING_S + AGENTWIRE_LISTEN_S + AGENTWIRE_ANSWER_S)
 #define AGENTWIRE_STOP_S      15.0
 #define AGENTWIRE_SEND_S      5.0 /* a send the peer makes no room for within this fails */
-#define AGENTWIRE_WINDOW_MAX  (2 * 3600.0 + 60.0)
+/* A run's window at most: what a local run may take from listening to stop
+ * (warm-up and duration up to SECONDS_MAX_S each, the grace of half the
+ * duration twice, the starts and the stop), with room to spare. */
+#define AGENTWIRE_WINDOW_MAX  (3 * SECONDS_MAX_S + 120.0)
 
 enum agentwire_type {
 	AW_HELLO = 1,

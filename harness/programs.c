@@ -51,7 +51,7 @@ static int server_listing(const char *name, const char *flag, char **out, char *
 		return -2;
 	char *argv[] = {server, (char *)flag, NULL};
 	char why[PATH_MAX + 64];
-	int status = spawn_capture(server, argv, 10.0, out, why, sizeof(why));
+	int status = spawn_capture(server, argv, PROGRAM_LISTING_S, out, why, sizeof(why));
 	if (status == 0)
 		return 0;
 	if (status > 0) {

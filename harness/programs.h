@@ -11,6 +11,9 @@
 
 #include <stddef.h>
 
+/* How long asking the server what it offers (--list-impls, --list-absent) may take. */
+#define PROGRAM_LISTING_S 10.0
+
 /* Where the workload program `which` ("server", "client") is: see the test hooks above. */
 int program_path(const char *which, char *path, size_t len, char *err, size_t errlen);
 

@@ -297,7 +297,7 @@ int remote_start(const struct remote_target *t, const struct remote_run *run, st
 	struct agentwire_frame f;
 	if (ask(r, AW_EVENTS, run->events, run->events_len, AW_OK, AGENTWIRE_ANSWER_S, why) ||
 	    send_frame(r, AW_RUN, req, used, why) ||
-	    expect(r, AW_LISTENING, AGENTWIRE_LISTEN_S, &f, why)) {
+	    expect(r, AW_LISTENING, AGENTWIRE_RUN_S, &f, why)) {
 		remote_close(r);
 		return -1;
 	}
