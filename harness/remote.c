@@ -11,6 +11,7 @@
 #include <math.h>
 #include <netdb.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,7 @@ static const char *reason_of(const char *why, const char *detail)
 	       : !strcmp(why, "version") ? "agent_version"
 	       : !strcmp(why, "closed")	 ? "agent_closed"
 	       : !strcmp(why, "timeout") ? "agent_timeout"
+	       : !strcmp(why, "stopped") ? "agent_stopped"
 	       : !strcmp(why, "refused") ? (strstr(detail, "busy") ? "agent_busy" : "agent_refused")
 					 : "agent_protocol";
 }
@@ -194,16 +196,33 @@ static struct remote *session(const struct remote_target *t, struct remote_failu
 	return r;
 }
 
-/* "failed:server_exit_1" and its detail from a RESULT, as the row's failure. */
+/* A value of f however long, cut to buf's size ("" when absent). */
+static void get_cut(const struct agentwire_frame *f, const char *key, char *buf, size_t len)
+{
+	char whole[AGENTWIRE_VALUE_MAX + 1];
+	buf[0] = '\0';
+	if (!agentwire_get(f, key, whole, sizeof(whole))) {
+		size_t n = strnlen(whole, len - 1); /* cut, on purpose */
+		memcpy(buf, whole, n);
+		buf[n] = '\0';
+	}
+}
+
+/* "failed:server_exit_1" and its detail from a RESULT, as the row's failure;
+ * the reason goes into a status cell, so it must be a word (else: protocol). */
 static int result_failure(const struct agentwire_frame *f, struct remote_failure *why)
 {
-	char status[96], detail[REMOTE_DETAIL_MAX] = "";
+	char status[96], detail[REMOTE_DETAIL_MAX];
 	if (agentwire_get(f, "status", status, sizeof(status)))
-		return fail(why, "agent_protocol", "agent: a RESULT without status");
-	agentwire_get(f, "detail", detail, sizeof(detail));
-	if (strncmp(status, "failed:", 7) || !status[7])
-		return fail(why, "agent_protocol", "agent: status %s", status);
-	return fail(why, status + 7, "%s", detail[0] ? detail : status + 7);
+		return fail(why, "agent_protocol", "agent: a RESULT without a status that fits");
+	get_cut(f, "detail", detail, sizeof(detail));
+	const char *reason = status + 7;
+	size_t n = strlen(reason);
+	if (strncmp(status, "failed:", 7) || n == 0 || n >= REMOTE_REASON_MAX ||
+	    strspn(reason, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
+		return fail(why, "agent_protocol", "agent: status %.80s (expected failed:WORD)",
+			    status);
+	return fail(why, reason, "%s", detail[0] ? detail : reason);
 }
 
 /*
@@ -224,9 +243,9 @@ static int expect(struct remote *r, int want, double timeout_s, struct agentwire
 		return fail(why, "agent_protocol", "agent %s: %s", r->w.peer, err);
 	}
 	if (f->type == AW_ERROR) {
-		char reason[32] = "", detail[REMOTE_DETAIL_MAX - 64] = "";
-		agentwire_get(f, "reason", reason, sizeof(reason));
-		agentwire_get(f, "detail", detail, sizeof(detail));
+		char reason[32], detail[REMOTE_DETAIL_MAX - 64];
+		get_cut(f, "reason", reason, sizeof(reason));
+		get_cut(f, "detail", detail, sizeof(detail));
 		agentwire_frame_free(f);
 		const char *word = !strcmp(reason, "refused")	? "agent_refused"
 				   : !strcmp(reason, "events")	? "agent_events"
@@ -332,6 +351,23 @@ int remote_say(struct remote *r, int type, struct remote_failure *why)
 	return ask(r, type, "", 0, AW_OK, AGENTWIRE_ANSWER_S, why);
 }
 
+/* A decimal number at *p (digits only: no sign, no blank), then sep or the end:
+ * 0 with *p past it, or -1 (also on overflow). */
+static int take_u64(const char **p, char sep, uint64_t *v)
+{
+	const char *s = *p;
+	if (*s < '0' || *s > '9')
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (errno || (*end != sep && *end != '\0'))
+		return -1;
+	*v = x;
+	*p = *end ? end + 1 : end;
+	return 0;
+}
+
 /* "<counted> <raw> <enabled> <running>" of counter.i, and reason.i, into v. */
 static int read_counter(const struct agentwire_frame *f, size_t i, struct counter_value *v)
 {
@@ -343,11 +379,12 @@ static int read_counter(const struct agentwire_frame *f, size_t i, struct counte
 	v->value = v->running = NAN;
 	if (agentwire_get(f, key, cell, sizeof(cell)))
 		return -1;
-	char tail;
-	if (sscanf(cell, "%d %" SCNu64 " %" SCNu64 " %" SCNu64 "%c", &counted, &raw, &enabled,
-		   &running, &tail) != 4 ||
-	    (counted != 0 && counted != 1))
+	const char *p = cell;
+	uint64_t c;
+	if (take_u64(&p, ' ', &c) || c > 1 || take_u64(&p, ' ', &raw) ||
+	    take_u64(&p, ' ', &enabled) || take_u64(&p, ' ', &running) || *p)
 		return -1;
+	counted = (int)c;
 	snprintf(key, sizeof(key), "reason.%zu", i);
 	agentwire_get(f, key, v->reason, sizeof(v->reason));
 	v->counted = counted;
@@ -367,11 +404,10 @@ static int read_oncpu(const struct agentwire_frame *f, struct oncpu_sample *wher
 		return 0; /* not measured there: empty cells */
 	for (char *save = NULL, *item = strtok_r(cell, ";", &save); item;
 	     item = strtok_r(NULL, ";", &save)) {
-		unsigned cpu;
-		uint64_t ns;
-		char tail;
-		if (where->n == ONCPU_MAX ||
-		    sscanf(item, "%u:%" SCNu64 "%c", &cpu, &ns, &tail) != 2)
+		uint64_t cpu, ns;
+		const char *p = item;
+		if (where->n == ONCPU_MAX || take_u64(&p, ':', &cpu) || cpu >= CPU_SETSIZE ||
+		    take_u64(&p, ';', &ns) || *p)
 			return -1;
 		where->cpu[where->n] = (int)cpu;
 		where->ns[where->n++] = (double)ns;
