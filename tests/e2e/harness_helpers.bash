@@ -90,3 +90,16 @@ exec "$real" "\$@"
 SH
 	chmod +x "$T/$name"
 }
+
+# need_netns WHY: root with CAP_NET_ADMIN and CAP_SYS_ADMIN (ip netns add
+# mounts), else the test is skipped, saying "needs root: WHY". iproute2 is
+# one of the packages `make deps` installs: without it the test fails.
+need_netns() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root: $1"
+	local eff
+	eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+	# CAP_NET_ADMIN is bit 12, CAP_SYS_ADMIN bit 21
+	(((0x$eff >> 12) & 1 && (0x$eff >> 21) & 1)) ||
+		skip "root without CAP_NET_ADMIN/CAP_SYS_ADMIN (a restricted container): $1"
+	command -v ip >/dev/null || { echo "iproute2 (ip) is missing: make deps installs it" >&2; return 1; }
+}

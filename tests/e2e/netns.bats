@@ -26,15 +26,7 @@ teardown() { # a failed test must not leave its decoys behind either
 	return 0
 }
 
-need_root() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root: the netns topology creates namespaces and a veth pair"
-	local eff
-	eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
-	# CAP_NET_ADMIN is bit 12, CAP_SYS_ADMIN bit 21
-	(((0x$eff >> 12) & 1 && (0x$eff >> 21) & 1)) ||
-		skip "root without CAP_NET_ADMIN/CAP_SYS_ADMIN (a restricted container)"
-	command -v ip >/dev/null || skip "iproute2 (ip) is not installed"
-}
+need_root() { need_netns "the netns topology creates namespaces and a veth pair"; }
 
 # The namespaces a harness with pid PID made (cs-PID-*), one a line; fails when
 # ip cannot list them.

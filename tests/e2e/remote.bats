@@ -20,7 +20,7 @@ setup() {
 	harness_setup
 	NA="csr-$$-a"
 	NH="csr-$$-h"
-	need_root
+	need_netns "two network namespaces stand for the two hosts"
 	agent_setup
 	two_hosts
 	AGENT_EXEC=(ip netns exec "$NA")
@@ -44,16 +44,6 @@ teardown() {
 		ip netns del "$ns" || rc=1
 	done
 	return "$rc"
-}
-
-need_root() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root: two network namespaces stand for the two hosts"
-	local eff
-	eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
-	# CAP_NET_ADMIN is bit 12, CAP_SYS_ADMIN bit 21
-	(((0x$eff >> 12) & 1 && (0x$eff >> 21) & 1)) ||
-		skip "root without CAP_NET_ADMIN/CAP_SYS_ADMIN (a restricted container)"
-	command -v ip >/dev/null || skip "iproute2 (ip) is not installed"
 }
 
 # two_hosts: the namespaces and the veth pair between them, lo up in both.

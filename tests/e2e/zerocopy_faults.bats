@@ -11,6 +11,7 @@
 #    kernel charges each pending notification to the socket's optmem).
 # Never asserts on timings.
 
+load harness_helpers
 load workload_helpers
 
 SHIM_SRC="$BATS_TEST_DIRNAME/../shims/refuse_zerocopy.c"
@@ -113,18 +114,6 @@ refused() {
 	refused ENOPROTOOPT "Protocol not available"
 }
 
-# need_netns: root with CAP_NET_ADMIN and CAP_SYS_ADMIN (ip netns add
-# mounts); skips with the reason otherwise. iproute2 is one of the packages
-# `make deps` installs: without it the test fails.
-need_netns() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root: the test makes a network namespace to lower net.core.optmem_max in"
-	local eff
-	eff=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
-	(((0x$eff >> 12) & 1 && (0x$eff >> 21) & 1)) ||
-		skip "root without CAP_NET_ADMIN/CAP_SYS_ADMIN (a restricted container): no network namespace"
-	command -v ip >/dev/null || { echo "iproute2 (ip) is missing: make deps installs it" >&2; return 1; }
-}
-
 # OPTMEM: bytes of option memory a socket may hold in the namespace. Each
 # MSG_ZEROCOPY send holds an empty skb against it (sock_omalloc, via
 # msg_zerocopy_alloc) until its notification is read off the error queue;
@@ -135,7 +124,7 @@ need_netns() {
 OPTMEM=1024
 
 @test "zero-copy sends refused with ENOBUFS (tiny net.core.optmem_max in a netns) are retried: zc_enobufs > 0, every send completed, every byte verified" {
-	need_netns
+	need_netns "the test makes a network namespace to lower net.core.optmem_max in"
 	NS=copyscope-zcf-$$-$BATS_TEST_NUMBER
 	ip netns add "$NS"
 	ip -n "$NS" link set lo up
