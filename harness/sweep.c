@@ -681,7 +681,21 @@ static void fill_spec(const struct sweep_session *s, const struct planned_run *r
 	};
 }
 
-/* Runs one planned run and appends its row. 0 go on, 1 stop (interrupted), 2 harness error. */
+/* Runs one planned run and appends its row. 0 go on, 1 stop (interrupted), 2 harness
+ * error (or a remote run whose agent could not be reached: no row). */
+/* A remote run that never started because its agent could not be reached or
+ * refused the session (remote.h): the far host's trouble, not a measurement. */
+static int agent_unreachable(const struct result_row *row)
+{
+	static const char *const words[] = {"failed:agent_connect", "failed:agent_auth",
+					     "failed:agent_version", "failed:agent_busy"};
+	const char *st = result_row_get(row, "status");
+	for (size_t i = 0; st && i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(st, words[i]))
+			return 1;
+	return 0;
+}
+
 static int run_one(const struct sweep_session *s, const struct planned_run *r,
 		   struct sweep_progress *p)
 {
@@ -699,6 +713,14 @@ static int run_one(const struct sweep_session *s, const struct planned_run *r,
 	int rc = 0;
 	if (run_stop_requested() || outcome == RUN_INTERRUPTED) {
 		rc = 1; /* an interrupted run leaves no row: --resume runs it again */
+	} else if (outcome == RUN_FAILED && agent_unreachable(&row)) {
+		/* nothing ran: every later run would fail the same way, and a row
+		 * would keep --resume from running this one once the agent is back */
+		fprintf(stderr,
+			"%scopyscope: %s: %s: %s; no row written for it: start the agent (or fix "
+			"the key), then copyscope sweep --resume %s\n",
+			p->tty ? "\n" : "", name, result_row_get(&row, "status"), err, s->dir);
+		rc = 2;
 	} else if (outcome == RUN_ERROR) {
 		fprintf(stderr, "%scopyscope: %s: %s\n", p->tty ? "\n" : "", name, err);
 		rc = 2;

@@ -233,3 +233,37 @@ quick_runs() {
 	[ "$(rows "$dir/summary.csv")" -eq 4 ]
 	serves
 }
+
+@test "the agent SIGKILLed mid-sweep: that run's row fails, the sweep stops at the next (exit 2, no row, the resume line), --resume finishes once the agent is back" {
+	start_agent --key-file "$T/agent.key" --listen "$AGENT_ADDR:0"
+	port=$AGENT_PORT
+	sweep=$(remote_sweep died "order = sequential")
+	sed -i -e 's/^impls *=.*/impls = two-copy one-copy/' -e 's/^modes *=.*/modes = stream/' \
+		-e 's/^warmup *=.*/warmup = 0.05/' -e 's/^duration *=.*/duration = 1/' "$sweep"
+	dir="$T/res"
+	ip netns exec "$NH" "$CS" sweep "$sweep" --out "$dir" --quiet >"$T/sweep.out" 2>&1 3>&- &
+	pid=$!
+	for _ in $(seq 300); do # until 2 rows of 8 are in, and the third run's server is up
+		[ -f "$dir/runs.csv" ] && [ "$(rows "$dir/runs.csv")" -ge 2 ] && [ -n "$(agent_children)" ] && break
+		sleep 0.05
+	done
+	kill -KILL "$AGENT_PID"
+	AGENT_PID=
+	rc=0
+	wait "$pid" || rc=$?
+	cat "$T/sweep.out"
+	[ "$rc" -eq 2 ]
+	grep -q "failed:agent_connect: .*no row written for it: start the agent (or fix the key), then copyscope sweep --resume $dir\$" "$T/sweep.out"
+	keys=$(cols "$dir/runs.csv" status)
+	echo "$keys"
+	[ "$(grep -vc '^ok$' <<<"$keys")" -eq 1 ] # the run the agent died in, and only it
+	grep -qx 'failed:agent_closed' <<<"$keys"
+	nothing_left "$NA" "$NH"
+
+	start_agent --key-file "$T/agent.key" --listen "$AGENT_ADDR:$port"
+	run on_h sweep --resume "$dir" --quiet
+	echo "$output"
+	[ "$status" -eq 1 ] # the failed row stays: a run that did start
+	[ "$(rows "$dir/runs.csv")" -eq 8 ]
+	[ "$(cols "$dir/runs.csv" impl mode topology msg_size threads rep | sort | uniq -d)" = "" ]
+}
