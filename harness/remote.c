@@ -151,8 +151,10 @@ static int connect_to(const struct remote_target *t, struct remote_failure *why)
 	}
 	freeaddrinfo(ai);
 	if (fd < 0)
-		return fail(why, "agent_connect", "agent %s:%s: connect: %s", t->host, t->port,
-			    strerror(last ? last : ECONNREFUSED));
+		return fail(why, "agent_connect",
+			    "agent %s:%s: connect: %s (is `copyscope agent --listen ADDR` running "
+			    "there, on an address this host can reach?)",
+			    t->host, t->port, strerror(last ? last : ECONNREFUSED));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	return fd;
 }
@@ -189,7 +191,11 @@ static struct remote *session(const struct remote_target *t, struct remote_failu
 	const char *w = "protocol";
 	char err[REMOTE_DETAIL_MAX];
 	if (agentwire_handshake(&r->w, &t->key, &w, err, sizeof(err))) {
-		fail(why, reason_of(w, err), "%s", err);
+		const char *reason = reason_of(w, err);
+		fail(why, reason, "%s%s", err,
+		     strcmp(reason, "agent_auth") ? ""
+						  : " (the two ends' key files differ: copy the "
+						    "agent's key file here, mode 600)");
 		remote_close(r);
 		return NULL;
 	}

@@ -123,7 +123,7 @@ static int check_remote(struct run_args *a)
 	char err[1024];
 	if (!a->remote)
 		return opt_refuse(PROG, "--topology remote", "--remote HOST[:PORT]");
-	if (!strcmp(a->spec.topology, "netns"))
+	if (a->spec.topology && strcmp(a->spec.topology, "remote"))
 		return opt_refuse(PROG, "--remote", "--topology remote (the default with --remote)");
 	a->spec.topology = "remote";
 	if (a->sample)
@@ -150,13 +150,15 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	if (rc >= 0)
 		return rc;
 	char err[1024];
-	if (a->remote || !strcmp(a->spec.topology, "remote")) {
+	if (a->remote || (a->spec.topology && !strcmp(a->spec.topology, "remote"))) {
 		int rc = check_remote(a);
 		if (rc >= 0)
 			return rc;
 	} else if (a->key_file) {
 		return opt_refuse(PROG, "--key-file", "--remote");
 	}
+	if (!a->spec.topology) /* not named: loopback, or remote with --remote (above) */
+		a->spec.topology = "loopback";
 	if (strcmp(a->spec.topology, "netns")) {
 		if (a->spec.mtu)
 			return opt_refuse(PROG, "--mtu", "--topology netns (loopback's MTU is lo's)");
@@ -314,7 +316,6 @@ int cmd_run(int argc, char **argv)
 	struct run_args a = {.placement = "free",
 			     .spec = {.mode = "stream",
 				      .layout = "scattered",
-				      .topology = "loopback",
 				      .threads = 1,
 				      .duration_s = 5.0,
 				      .warmup_s = 1.0}};

@@ -28,6 +28,7 @@
 #include "counters.h"
 #include "env.h"
 #include "eventfile.h"
+#include "kv.h"
 #include "netns.h"
 #include "results.h"
 #include "programs.h"
@@ -246,6 +247,17 @@ static int check_remote(struct sweep_session *s)
 		fprintf(stderr, "copyscope: %s:%d: remote %s: %s (%s)\n", s->cfg.path,
 			s->cfg.remote_line, s->cfg.remote, why.detail, why.reason);
 		return -1;
+	}
+	if (!s->args.quiet) {
+		char host[128] = "", version[32] = "", kernel[96] = "", iface[32] = "";
+		kv_get(s->remote_desc, "host", host, sizeof(host));
+		kv_get(s->remote_desc, "copyscope", version, sizeof(version));
+		kv_get(s->remote_desc, "kernel", kernel, sizeof(kernel));
+		kv_get(s->remote_desc, "iface", iface, sizeof(iface));
+		printf("copyscope: remote: servers run on %s (agent %s:%s, copyscope %s, kernel %s, "
+		       "iface %s)\n",
+		       host[0] ? host : "?", s->target.host, s->target.port, version[0] ? version : "?",
+		       kernel[0] ? kernel : "?", iface[0] ? iface : "?");
 	}
 	size_t cap = eventfile_format(&s->events, NULL, 0) + 1;
 	if (!(s->events_text = malloc(cap))) {
