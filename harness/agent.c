@@ -2,16 +2,23 @@
  * agent — `copyscope agent`: the server side of runs whose harness is on
  * another host (agentwire.h is the protocol, docs/remote.md the why).
  *
- * One harness at a time, in one thread: a session is served to its end while
- * the listening socket is still polled, so that a second harness is told
- * "busy" at once instead of waiting in the backlog. A session runs at most one
+ * One harness at a time, in one thread. A connection is not the session's
+ * until it has proved it holds the key: up to PENDING_MAX peers go through
+ * the handshake at once in the one poll loop, each with its own deadline and
+ * buffer, none able to hold the agent or the session's slot (a silent one is
+ * dropped at its deadline; the rest go on meanwhile). A session is served to
+ * its end while the listening socket and the pending peers are still polled,
+ * so that a second harness is told "busy" at once instead of waiting in the
+ * backlog. A session runs at most one
  * copyscope-server, started as run.c starts it (spawn.h: held before exec
  * until its counters are open, PR_SET_PDEATHSIG), and whatever ends the
  * session ends and reaps it: no server outlives its session, nor the agent.
  * The agent runs no other program, and never a shell.
  *
- * Every refused or failed connection is one line on stderr naming the peer;
- * a session that ended well is one line too (not with --quiet).
+ * Every refused or failed connection is one line on stderr naming the peer,
+ * at a bounded rate for those refused before or at authentication (anyone can
+ * make them: LOG_BURST, then one a second, then a line that sums up the
+ * rest); a session that ended well is one line too (not with --quiet).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,6 +62,15 @@
 #define DEATH_GRACE_S  0.5  /* a control word unanswered: did the server die? */
 #define WAKE_MS	       250  /* longest sleep in poll: bounds how late a stop is seen */
 #define PEER_MAX       96   /* struct agentwire's peer */
+#define PENDING_MAX    8    /* handshakes at once; one more drops the oldest */
+/* A frame before authentication at most: AUTH is two 64-digit values */
+#define AUTH_PAYLOAD_MAX 512
+/* Lines about connections refused before authentication, per kind: a burst
+ * (what a test's sequence of refusals makes), then one each LOG_EVERY_S; the
+ * rest are counted and summed up in one line LOG_SUM_S after the first left out. */
+#define LOG_BURST   10
+#define LOG_EVERY_S 1.0
+#define LOG_SUM_S   5.0
 
 static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM, once one came */
 
@@ -82,6 +98,8 @@ static void catch_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+static void say_v(const char *fmt, va_list ap);
+
 static const char *stop_name(void)
 {
 	return stop_signal == SIGINT ? "SIGINT" : "SIGTERM";
@@ -91,11 +109,16 @@ static const char *stop_name(void)
  * (an event name in a parser's message): no byte of it may steer a terminal. */
 static __attribute__((format(printf, 1, 2))) void say(const char *fmt, ...)
 {
-	char line[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	say_v(fmt, ap);
 	va_end(ap);
+}
+
+static void say_v(const char *fmt, va_list ap)
+{
+	char line[1024];
+	vsnprintf(line, sizeof(line), fmt, ap);
 	for (char *p = line; *p; p++)
 		if (*p < 0x20 || *p > 0x7e)
 			*p = '?';
@@ -239,7 +262,9 @@ static int accept_peer(int listen_fd, char *peer, size_t len)
 {
 	struct sockaddr_storage ss;
 	socklen_t n = sizeof(ss);
-	int fd = accept4(listen_fd, (struct sockaddr *)&ss, &n, SOCK_CLOEXEC);
+	/* non-blocking: a peer's reads before authentication must never wait, and
+	 * agentwire's reads and sends wait in poll() */
+	int fd = accept4(listen_fd, (struct sockaddr *)&ss, &n, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	struct endpoint e;
@@ -250,11 +275,281 @@ static int accept_peer(int listen_fd, char *peer, size_t len)
 
 /* --- a session ------------------------------------------------------------------ */
 
+/* Kinds of refusal before or at authentication, each rate-limited on its own. */
+enum refusal { R_BUSY, R_FULL, R_AUTH, R_PROTOCOL, R_TIMEOUT, R_CLOSED, R_KINDS };
+
+static const char *const refusal_sum[R_KINDS] = {
+    [R_BUSY] = "connections refused (busy)",
+    [R_FULL] = "connections dropped (too many handshakes at once)",
+    [R_AUTH] = "connections refused (wrong key)",
+    [R_PROTOCOL] = "connections refused (protocol)",
+    [R_TIMEOUT] = "connections dropped (handshake time-out)",
+    [R_CLOSED] = "connections closed during the handshake",
+};
+
+struct log_limit {
+	double tokens, last; /* lines it may write now; when it was last asked */
+	unsigned long left_out;
+	double since; /* the first left out */
+};
+
+/* A peer in the handshake: HELLO sent, its AUTH read as it comes. */
+struct pending {
+	struct agentwire w; /* w.fd -1: a free slot */
+	double deadline;
+	size_t got;
+	unsigned char buf[AGENTWIRE_HEADER + AUTH_PAYLOAD_MAX];
+};
+
 struct agent {
 	int listen_fd;
 	struct agentwire_key key;
 	int quiet;
+	struct pending pending[PENDING_MAX];
+	struct log_limit limit[R_KINDS];
 };
+
+/* A line about a refused connection, unless its kind has had its share. */
+static __attribute__((format(printf, 3, 4))) void refusal_say(struct agent *a, enum refusal kind,
+							      const char *fmt, ...)
+{
+	struct log_limit *l = &a->limit[kind];
+	double now = spawn_now();
+	l->tokens = l->last == 0 ? LOG_BURST : l->tokens + (now - l->last) / LOG_EVERY_S;
+	if (l->tokens > LOG_BURST)
+		l->tokens = LOG_BURST;
+	l->last = now;
+	if (l->tokens < 1) {
+		if (l->left_out++ == 0)
+			l->since = now;
+		return;
+	}
+	l->tokens -= 1;
+	va_list ap;
+	va_start(ap, fmt);
+	say_v(fmt, ap);
+	va_end(ap);
+}
+
+/* The lines left out, summed up per kind: LOG_SUM_S after the first, or all now. */
+static void refusals_sum(struct agent *a, int now_all)
+{
+	double now = spawn_now();
+	for (int k = 0; k < R_KINDS; k++) {
+		struct log_limit *l = &a->limit[k];
+		if (!l->left_out || (!now_all && now - l->since < LOG_SUM_S))
+			continue;
+		double span = now - l->since < 1 ? 1 : now - l->since;
+		say("%lu more %s in the last %.0f s, not logged one by one", l->left_out,
+		    refusal_sum[k], span);
+		l->left_out = 0;
+	}
+}
+
+/* --- peers in the handshake ------------------------------------------------------ */
+
+static void pending_close(struct pending *p)
+{
+	close(p->w.fd);
+	p->w.fd = -1;
+	p->got = 0;
+}
+
+/*
+ * Logs how a pending peer's handshake ended (why as agentwire_auth_check's;
+ * holder the session's peer when busy) and closes it. What it was due has
+ * been sent already.
+ */
+static void pending_end(struct agent *a, struct pending *p, const char *why, const char *err,
+			const char *holder)
+{
+	const char *peer = p->w.peer, *detail = err;
+	size_t n = strlen(peer);
+	if (!strncmp(err, peer, n) && !strncmp(err + n, ": ", 2))
+		detail = err + n + 2;
+	if (!strcmp(why, "auth"))
+		refusal_say(a, R_AUTH, "%s: refused: wrong key", peer);
+	else if (!strcmp(why, "busy"))
+		refusal_say(a, R_BUSY, "%s: refused: busy (a session with %s is running)", peer,
+			    holder ? holder : "?");
+	else if (!strcmp(why, "closed"))
+		refusal_say(a, R_CLOSED, "%s: closed during the handshake", peer);
+	else if (!strcmp(why, "timeout"))
+		refusal_say(a, R_TIMEOUT, "%s: timeout: %s", peer, detail);
+	else if (!strcmp(why, "protocol") || !strcmp(why, "version"))
+		refusal_say(a, R_PROTOCOL, "%s: protocol: %s", peer, detail);
+	else /* it sent ERROR */
+		refusal_say(a, R_CLOSED, "%s: the harness ended the session: %s", peer, detail);
+	pending_close(p);
+}
+
+/* Refuses a pending peer with ERROR reason=why detail=detail. */
+static void pending_refuse(struct agent *a, struct pending *p, const char *why, const char *detail)
+{
+	agentwire_send_error(&p->w, why, detail);
+	pending_end(a, p, why, detail, NULL);
+}
+
+/* A connection waiting on the listening socket, outside a session: HELLO at
+ * once, and a slot; with PENDING_MAX under way, the oldest's. */
+static void pending_accept(struct agent *a)
+{
+	char peer[PEER_MAX], err[512];
+	int fd = accept_peer(a->listen_fd, peer, sizeof(peer));
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+			say("cannot accept: %s", strerror(errno));
+			poll(NULL, 0, 100); /* EMFILE and the like: do not spin */
+		}
+		return;
+	}
+	struct pending *p = NULL, *oldest = &a->pending[0];
+	for (int i = 0; i < PENDING_MAX && !p; i++) {
+		if (a->pending[i].w.fd < 0)
+			p = &a->pending[i];
+		else if (a->pending[i].deadline < oldest->deadline)
+			oldest = &a->pending[i];
+	}
+	if (!p) {
+		/* the oldest makes room, not the newcomer: a harness authenticates in
+		 * one round trip, so peers that only hold their slots cannot shut it out */
+		p = oldest;
+		agentwire_send_error(&p->w, "busy", "too many handshakes at once");
+		refusal_say(a, R_FULL, "%s: dropped: %d handshakes under way, this one the oldest",
+			    p->w.peer, PENDING_MAX);
+		pending_close(p);
+	}
+	agentwire_init(&p->w, fd, 1, peer);
+	p->got = 0;
+	p->deadline = spawn_now() + AGENTWIRE_HANDSHAKE_S;
+	if (agentwire_hello_send(&p->w, err, sizeof(err)))
+		pending_end(a, p, "closed", err, NULL);
+}
+
+/* The peer's frame is whole: WELCOME (1) or its end (0). */
+static int pending_auth(struct agent *a, struct pending *p, const struct agentwire_frame *f,
+			const char *holder)
+{
+	char err[512];
+	const char *why = "protocol";
+	if (!agentwire_auth_check(&p->w, &a->key, f,
+				  holder ? "another harness's session is running" : NULL, &why, err,
+				  sizeof(err)))
+		return 1;
+	pending_end(a, p, why, err, holder);
+	return 0;
+}
+
+/* Reads what a readable pending peer sent, never waiting: -1 it ended, 0 it
+ * goes on, 1 it was welcomed (its session may begin). */
+static int pending_read(struct agent *a, struct pending *p, const char *holder)
+{
+	char err[512];
+	const char *why = "protocol";
+	for (;;) {
+		struct agentwire_frame f;
+		size_t need;
+		int rc = agentwire_frame_parse(p->buf, p->got, &need, &f, &why, err, sizeof(err));
+		if (rc == 1) {
+			rc = pending_auth(a, p, &f, holder);
+			agentwire_frame_free(&f);
+			return rc ? 1 : -1;
+		}
+		if (rc < 0) {
+			pending_refuse(a, p, why, err);
+			return -1;
+		}
+		if (need > sizeof(p->buf)) {
+			snprintf(err, sizeof(err),
+				 "a frame of %zu bytes before authentication; at most %d",
+				 need - AGENTWIRE_HEADER, AUTH_PAYLOAD_MAX);
+			pending_refuse(a, p, "protocol", err);
+			return -1;
+		}
+		ssize_t r = read(p->w.fd, p->buf + p->got, need - p->got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (r > 0) {
+			p->got += (size_t)r;
+			continue;
+		}
+		if (r < 0 || p->got == 0) {
+			pending_end(a, p, "closed", r < 0 ? strerror(errno) : "", NULL);
+			return -1;
+		}
+		snprintf(err, sizeof(err),
+			 "closed the connection inside a frame (%zu of %zu bytes of it)", p->got,
+			 need);
+		pending_refuse(a, p, "protocol", err);
+		return -1;
+	}
+}
+
+/* The pending peers' slots in a poll set: PENDING_MAX entries from p. */
+static void pendings_poll(const struct agent *a, struct pollfd *p)
+{
+	for (int i = 0; i < PENDING_MAX; i++)
+		p[i] = (struct pollfd){.fd = a->pending[i].w.fd, .events = POLLIN};
+}
+
+/*
+ * Serves the pending peers poll found readable (p from pendings_poll; NULL:
+ * none polled), and drops those past their deadline. holder: the session's
+ * peer, while one is held (a peer that authenticates is told busy). The number
+ * of handshakes that ended; *welcomed (outside a session) the peer welcomed,
+ * if one was: the caller's to serve, its slot free.
+ */
+static int pendings_serve(struct agent *a, const struct pollfd *p, const char *holder,
+			  struct agentwire *welcomed, int *got_welcomed)
+{
+	int ended = 0;
+	double now = spawn_now();
+	for (int i = 0; i < PENDING_MAX; i++) {
+		struct pending *q = &a->pending[i];
+		if (q->w.fd < 0)
+			continue;
+		if (p && p[i].fd == q->w.fd && p[i].revents && (!got_welcomed || !*got_welcomed)) {
+			int rc = pending_read(a, q, holder);
+			if (rc < 0)
+				ended++;
+			if (rc > 0) {
+				*welcomed = q->w;
+				*got_welcomed = 1;
+				q->w.fd = -1; /* the session's now */
+				q->got = 0;
+			}
+			if (rc)
+				continue;
+		}
+		if (now >= q->deadline) {
+			char detail[128];
+			snprintf(detail, sizeof(detail), "no AUTH within %g s (%zu bytes came)",
+				 AGENTWIRE_HANDSHAKE_S, q->got);
+			pending_refuse(a, q, "timeout", detail);
+			ended++;
+		}
+	}
+	return ended;
+}
+
+/* Every pending peer told why the agent ends (stopped: a signal) or closed. */
+static void pendings_end(struct agent *a, int stopped)
+{
+	char detail[64];
+	snprintf(detail, sizeof(detail), "the agent was stopped (%s)", stop_name());
+	for (int i = 0; i < PENDING_MAX; i++) {
+		struct pending *q = &a->pending[i];
+		if (q->w.fd < 0)
+			continue;
+		if (stopped) {
+			agentwire_send_error(&q->w, "stopped", detail);
+			say("%s: ended: %s", q->w.peer, detail);
+		}
+		pending_close(q);
+	}
+}
 
 enum session_state {
 	S_IDLE,	  /* authenticated: DESCRIBE or EVENTS */
@@ -345,9 +640,10 @@ static void refuse_busy(struct agent *a, const char *holder)
 		return;
 	struct agentwire w;
 	agentwire_init(&w, fd, 1, peer);
+	w.send_now = 1; /* a peer not authenticated never holds the session */
 	agentwire_send_error(&w, "busy", "another harness's session is running");
 	close(fd);
-	say("%s: refused: busy (a session with %s is running)", peer, holder);
+	refusal_say(a, R_BUSY, "%s: refused: busy (a session with %s is running)", peer, holder);
 }
 
 static int server_listening(const struct session *s)
@@ -359,7 +655,8 @@ enum wake { WAKE_REQUEST, WAKE_LISTENING, WAKE_TIMEOUT, WAKE_STOP };
 
 /*
  * Sleeps in poll() on the harness's socket (unless want_listening), the
- * listening socket (a newcomer is refused) and the server (its output drained
+ * listening socket (a newcomer is refused), the peers in their handshake (one
+ * that authenticates is told busy) and the server (its output drained
  * so that it never blocks, its exit kept as the session's failure) until: a
  * request is readable, the server has printed its first line or failed
  * (want_listening), the deadline, or a stop signal. Nothing is sent.
@@ -376,7 +673,7 @@ static enum wake session_wait(struct agent *a, struct session *s, double deadlin
 		double left = deadline - spawn_now();
 		if (left <= 0)
 			return WAKE_TIMEOUT;
-		struct pollfd p[5] = {
+		struct pollfd p[5 + PENDING_MAX] = {
 		    {want_listening ? -1 : s->w.fd, POLLIN, 0},
 		    {a->listen_fd, POLLIN, 0},
 		    {s->srv.out_fd, POLLIN, 0},
@@ -384,8 +681,12 @@ static enum wake session_wait(struct agent *a, struct session *s, double deadlin
 		    {gone ? -1 : s->srv.pid_fd, POLLIN,
 		     0}, /* a pidfd stays readable once it exits */
 		};
+		pendings_poll(a, p + 5);
 		int ms = left * 1000 < WAKE_MS ? (int)(left * 1000) + 1 : WAKE_MS;
-		if (poll(p, 5, ms) <= 0)
+		int ready = poll(p, 5 + PENDING_MAX, ms);
+		pendings_serve(a, ready > 0 ? p + 5 : NULL, s->w.peer, NULL, NULL);
+		refusals_sum(a, 0);
+		if (ready <= 0)
 			continue;
 		if (p[2].revents)
 			spawn_pump(&s->srv, s->srv.out_fd);
@@ -860,89 +1161,75 @@ static int session_serve(struct agent *a, struct session *s)
 	}
 }
 
-static void handshake_failed(struct session *s, const char *why, const char *err)
-{
-	if (!strcmp(why, "auth"))
-		say("%s: refused: wrong key", s->w.peer);
-	else if (!strcmp(why, "closed"))
-		say("%s: closed during the handshake", s->w.peer);
-	else if (!strcmp(why, "timeout"))
-		say("%s: timeout: %s", s->w.peer, unpeered(s, err));
-	else if (!strcmp(why, "refused"))
-		say("%s: the harness ended the session: %s", s->w.peer, unpeered(s, err));
-	else /* protocol, version: agentwire_handshake answered ERROR already */
-		say("%s: protocol: %s", s->w.peer, unpeered(s, err));
-}
-
-/* Serves one connection to its end: whatever ended it, the server is ended
- * and reaped, its counters closed, the plan freed. */
-static int session_run(struct agent *a, int fd, const char *peer)
+/* Serves one authenticated connection (w, the handshake done) to its end:
+ * whatever ended it, the server is ended and reaped, its counters closed, the
+ * plan freed, the connection closed. */
+static int session_run(struct agent *a, const struct agentwire *w)
 {
 	struct session s;
 	memset(&s, 0, sizeof(s));
 	spawn_init(&s.srv, "server");
-	agentwire_init(&s.w, fd, 1, peer);
+	s.w = *w;
 	struct sockaddr_storage ss;
 	socklen_t n = sizeof(ss);
 	struct endpoint local;
 	memset(&ss, 0, sizeof(ss));
-	getsockname(fd, (struct sockaddr *)&ss, &n);
+	getsockname(s.w.fd, (struct sockaddr *)&ss, &n);
 	endpoint_of(&ss, &local);
 	snprintf(s.local, sizeof(s.local), "%s", local.host);
 	/* the answers to BEGIN and END are small frames on the window's edges:
 	 * none may wait for an ACK (Nagle) */
 	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	const char *why = "protocol";
-	char err[512];
-	int rc;
-	if (agentwire_handshake(&s.w, &a->key, &why, err, sizeof(err))) {
-		if (stop_signal)
-			rc = session_stopped(&s);
-		else {
-			handshake_failed(&s, why, err);
-			rc = SESSION_FAILED;
-		}
-	} else {
-		rc = session_serve(a, &s);
-	}
+	setsockopt(s.w.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	int rc = session_serve(a, &s);
 	spawn_end(&s.srv);
 	counter_set_close(s.counters);
 	oncpu_close(s.where);
 	free(s.values);
 	counter_plan_free(s.plan);
-	close(fd);
+	close(s.w.fd);
+	explicit_bzero(&s.w, sizeof(s.w));
 	return rc;
 }
 
-/* Accepts and serves connections, one at a time, until a stop (0) or, with
- * once, the first connection's end (0 ended well, 1 not). */
+/* How serve() ends: the pending peers told (stopped) or closed, the lines
+ * left out summed up. */
+static int serve_end(struct agent *a, int stopped, int rc)
+{
+	pendings_end(a, stopped);
+	refusals_sum(a, 1);
+	if (stopped)
+		say("stopped (%s)", stop_name());
+	return rc;
+}
+
+/* Accepts connections, takes them through the handshake side by side, and
+ * serves the sessions one at a time, until a stop (0) or, with once, the
+ * first connection's end (0 its session ended well, 1 not). */
 static int serve(struct agent *a, int once)
 {
 	for (;;) {
-		if (stop_signal) {
-			say("stopped (%s)", stop_name());
-			return 0;
-		}
-		struct pollfd p = {a->listen_fd, POLLIN, 0};
-		if (poll(&p, 1, WAKE_MS) <= 0)
+		if (stop_signal)
+			return serve_end(a, 1, 0);
+		struct pollfd p[1 + PENDING_MAX] = {{a->listen_fd, POLLIN, 0}};
+		pendings_poll(a, p + 1);
+		int ready = poll(p, 1 + PENDING_MAX, WAKE_MS);
+		struct agentwire w;
+		int welcomed = 0;
+		int ended = pendings_serve(a, ready > 0 ? p + 1 : NULL, NULL, &w, &welcomed);
+		refusals_sum(a, 0);
+		if (welcomed) {
+			int rc = session_run(a, &w);
+			if (rc == SESSION_STOPPED)
+				return serve_end(a, 1, 0);
+			if (once)
+				return serve_end(a, 0, rc == SESSION_WELL ? 0 : 1);
 			continue;
-		char peer[PEER_MAX];
-		int fd = accept_peer(a->listen_fd, peer, sizeof(peer));
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
-				say("cannot accept: %s", strerror(errno));
-				poll(NULL, 0, 100); /* EMFILE and the like: do not spin */
-			}
-			continue;
 		}
-		int rc = session_run(a, fd, peer);
-		if (rc == SESSION_STOPPED) {
-			say("stopped (%s)", stop_name());
-			return 0;
-		}
-		if (once)
-			return rc == SESSION_WELL ? 0 : 1;
+		if (once && ended)
+			return serve_end(a, 0, 1);
+		if (ready > 0 && p[0].revents)
+			pending_accept(a);
 	}
 }
 
@@ -1010,6 +1297,8 @@ int cmd_agent(int argc, char **argv)
 				  "the shared key (required; copyscope agent --new-key FILE writes "
 				  "one)");
 	struct agent a = {.listen_fd = -1, .quiet = args.quiet};
+	for (int i = 0; i < PENDING_MAX; i++)
+		a.pending[i].w.fd = -1;
 	char err[1024];
 	if (agentwire_key_load(args.key_file, &a.key, err, sizeof(err))) {
 		fprintf(stderr, PROG ": %s\n", err);

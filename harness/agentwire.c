@@ -268,6 +268,9 @@ static int send_whole(struct agentwire *w, const unsigned char *buf, size_t len,
 		}
 		if (s < 0 && errno == EINTR)
 			continue;
+		if (s < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && w->send_now)
+			return errmsg_set(err, errlen, "%s: makes no room for %zu bytes at once",
+					  w->peer, len);
 		if (s < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			int rc = wait_fd(w->fd, POLLOUT, deadline);
 			if (rc < 0)
@@ -372,27 +375,30 @@ static int read_part(struct agentwire *w, unsigned char *buf, size_t len, double
 	return errmsg_set(err, errlen, "%s: %s", w->peer, strerror(errno));
 }
 
-/* Checks the 8 header bytes; the payload's length into *len. */
-static int check_header(struct agentwire *w, const unsigned char *hdr, size_t *len,
-			const char **why, char *err, size_t errlen)
+/* Checks the 8 header bytes; the payload's length into *len. peer: the
+ * messages' first word ("PEER: "), none when NULL. */
+static int check_header(const char *peer, const unsigned char *hdr, size_t *len, const char **why,
+			char *err, size_t errlen)
 {
+	const char *sep = peer ? ": " : "";
+	peer = peer ? peer : "";
 	*why = "protocol";
 	if (hdr[0] != 'C' || hdr[1] != 'S')
-		return errmsg_set(err, errlen, "%s: not a copyscope agent frame (magic %02x %02x)",
-				  w->peer, hdr[0], hdr[1]);
+		return errmsg_set(err, errlen, "%s%snot a copyscope agent frame (magic %02x %02x)",
+				  peer, sep, hdr[0], hdr[1]);
 	if (hdr[2] != AGENTWIRE_VERSION) {
 		*why = "version";
 		return errmsg_set(err, errlen,
-				  "%s: speaks agent protocol version %u, this end version %d",
-				  w->peer, hdr[2], AGENTWIRE_VERSION);
+				  "%s%sspeaks agent protocol version %u, this end version %d", peer,
+				  sep, hdr[2], AGENTWIRE_VERSION);
 	}
 	if (hdr[3] < AW_HELLO || hdr[3] > AW_TYPE_MAX)
-		return errmsg_set(err, errlen, "%s: frame type %u is no message type", w->peer,
+		return errmsg_set(err, errlen, "%s%sframe type %u is no message type", peer, sep,
 				  hdr[3]);
 	uint32_t n = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 | (uint32_t)hdr[6] << 8 |
 		     (uint32_t)hdr[7];
 	if (n > AGENTWIRE_PAYLOAD_MAX)
-		return errmsg_set(err, errlen, "%s: %s of %u bytes; at most %u", w->peer,
+		return errmsg_set(err, errlen, "%s%s%s of %u bytes; at most %u", peer, sep,
 				  agentwire_type_name(hdr[3]), (unsigned)n, AGENTWIRE_PAYLOAD_MAX);
 	*len = n;
 	return 0;
@@ -407,7 +413,7 @@ int agentwire_recv(struct agentwire *w, double timeout_s, struct agentwire_frame
 	size_t len = 0;
 	if (read_part(w, hdr, sizeof(hdr), deadline, timeout_s, 0, "frame", why, err, errlen) < 0)
 		return -1;
-	if (check_header(w, hdr, &len, why, err, errlen) < 0)
+	if (check_header(w->peer, hdr, &len, why, err, errlen) < 0)
 		return -1;
 	int type = hdr[3];
 	unsigned char *payload = malloc(len + 1);
@@ -458,6 +464,38 @@ void agentwire_frame_free(struct agentwire_frame *f)
 	free(f->payload);
 	f->payload = NULL;
 	f->len = 0;
+}
+
+int agentwire_frame_parse(const void *buf, size_t len, size_t *used, struct agentwire_frame *f,
+			  const char **why, char *err, size_t errlen)
+{
+	const unsigned char *b = buf;
+	size_t plen = 0;
+	memset(f, 0, sizeof(*f));
+	*used = AGENTWIRE_HEADER;
+	if (len < AGENTWIRE_HEADER)
+		return 0;
+	if (check_header(NULL, b, &plen, why, err, errlen) < 0)
+		return -1;
+	*used = AGENTWIRE_HEADER + plen;
+	if (len < *used)
+		return 0;
+	const unsigned char *payload = b + AGENTWIRE_HEADER;
+	if (memchr(payload, '\0', plen)) {
+		*why = "protocol";
+		return errmsg_set(err, errlen, "%s with a NUL byte", agentwire_type_name(b[3]));
+	}
+	char *copy = malloc(plen + 1);
+	if (!copy) {
+		*why = "protocol";
+		return errmsg_set(err, errlen, "out of memory for %zu bytes", plen);
+	}
+	memcpy(copy, payload, plen);
+	copy[plen] = '\0';
+	f->type = b[3];
+	f->payload = copy;
+	f->len = plen;
+	return 1;
 }
 
 /* --- payloads ------------------------------------------------------------- */
@@ -775,21 +813,29 @@ static const char *unpeered(const struct agentwire *w, const char *err)
 	return err;
 }
 
-/* Reads the frame the handshake expects next: want, or ERROR turned into *why. */
-static int recv_step(struct agentwire *w, int want, struct agentwire_frame *f, const char **why,
-		     char *err, size_t errlen)
+/* The why of an ERROR received during the handshake, by its reason: the
+ * reasons a caller acts on keep their name, any other is a refusal. */
+static const char *refusal_why(const char *reason)
 {
-	if (agentwire_recv(w, AGENTWIRE_HANDSHAKE_S, f, why, err, errlen) < 0)
-		return -1;
+	static const char *const kept[] = {"auth", "version", "stopped", "timeout"};
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (strcmp(reason, kept[i]) == 0)
+			return kept[i];
+	return "refused";
+}
+
+/* Checks the frame the handshake expects next: want, or ERROR turned into
+ * *why. The frame is freed on -1. */
+static int check_step(struct agentwire *w, int want, struct agentwire_frame *f, const char **why,
+		      char *err, size_t errlen)
+{
 	if (f->type == AW_ERROR && want != AW_ERROR) {
 		char reason[64] = "", detail[256] = "";
 		(void)agentwire_get(f, "reason", reason, sizeof(reason));
 		(void)agentwire_get(f, "detail", detail, sizeof(detail));
 		printable(reason, sizeof(reason), reason);
 		printable(detail, sizeof(detail), detail);
-		*why = strcmp(reason, "auth") == 0	? "auth"
-		       : strcmp(reason, "version") == 0 ? "version"
-							: "refused";
+		*why = refusal_why(reason);
 		errmsg_set(err, errlen, "%s: refused the session (reason=%s%s%s)", w->peer,
 			   reason[0] ? reason : "?", detail[0] ? " detail=" : "", detail);
 		agentwire_frame_free(f);
@@ -827,6 +873,15 @@ static int recv_step(struct agentwire *w, int want, struct agentwire_frame *f, c
 	return 0;
 }
 
+/* Reads the frame the handshake expects next (check_step). */
+static int recv_step(struct agentwire *w, int want, struct agentwire_frame *f, const char **why,
+		     char *err, size_t errlen)
+{
+	if (agentwire_recv(w, AGENTWIRE_HANDSHAKE_S, f, why, err, errlen) < 0)
+		return -1;
+	return check_step(w, want, f, why, err, errlen);
+}
+
 static void start_session(struct agentwire *w, const struct agentwire_key *key,
 			  const unsigned char *na, const unsigned char *nh)
 {
@@ -835,32 +890,33 @@ static void start_session(struct agentwire *w, const struct agentwire_key *key,
 	w->seq_in = w->seq_out = 0;
 }
 
-static int agent_handshake(struct agentwire *w, const struct agentwire_key *key, const char **why,
-			   char *err, size_t errlen)
+int agentwire_hello_send(struct agentwire *w, char *err, size_t errlen)
 {
-	unsigned char nh[AGENTWIRE_NONCE], mac[32], want[32];
 	char hex[2 * AGENTWIRE_NONCE + 1], buf[512];
 	size_t used = 0;
+	if (sodium_ready(err, errlen) < 0)
+		return -1;
+	w->authenticated = 0;
+	w->seq_in = w->seq_out = 0;
+	w->send_now = 1;
 	randombytes_buf(w->nonce_a, sizeof(w->nonce_a));
 	sodium_bin2hex(hex, sizeof(hex), w->nonce_a, sizeof(w->nonce_a));
 	buf[0] = '\0';
 	agentwire_put(buf, sizeof(buf), &used, "version", "%d", AGENTWIRE_VERSION);
 	agentwire_put(buf, sizeof(buf), &used, "nonce", "%s", hex);
 	agentwire_put(buf, sizeof(buf), &used, "agent", "%s", COPYSCOPE_VERSION);
-	if (agentwire_send(w, AW_HELLO, buf, used, err, errlen) < 0) {
-		*why = "closed";
-		return -1;
-	}
-	struct agentwire_frame f;
-	if (recv_step(w, AW_AUTH, &f, why, err, errlen) < 0) {
-		if (strcmp(*why, "protocol") == 0 || strcmp(*why, "version") == 0)
-			agentwire_send_error(w, *why, unpeered(w, err));
-		return -1;
-	}
-	char nonce_hex[AGENTWIRE_VALUE_MAX + 1], mac_hex[AGENTWIRE_VALUE_MAX + 1];
-	agentwire_get(&f, "nonce", nonce_hex, sizeof(nonce_hex));
-	agentwire_get(&f, "mac", mac_hex, sizeof(mac_hex));
-	agentwire_frame_free(&f);
+	return agentwire_send(w, AW_HELLO, buf, used, err, errlen);
+}
+
+/* AUTH's nonce and mac, checked against the key: 0, or -1 with ERROR sent. */
+static int auth_verify(struct agentwire *w, const struct agentwire_key *key,
+		       const struct agentwire_frame *f, unsigned char nh[AGENTWIRE_NONCE],
+		       const char **why, char *err, size_t errlen)
+{
+	unsigned char mac[32], want[32];
+	char nonce_hex[AGENTWIRE_VALUE_MAX + 1] = "", mac_hex[AGENTWIRE_VALUE_MAX + 1] = "";
+	agentwire_get(f, "nonce", nonce_hex, sizeof(nonce_hex));
+	agentwire_get(f, "mac", mac_hex, sizeof(mac_hex));
 	if (hex32(nonce_hex, nh) < 0 || hex32(mac_hex, mac) < 0) {
 		*why = "protocol";
 		errmsg_set(err, errlen, "%s: AUTH: nonce and mac are 64 lowercase hex digits each",
@@ -875,17 +931,78 @@ static int agent_handshake(struct agentwire *w, const struct agentwire_key *key,
 		return errmsg_set(err, errlen, "%s: AUTH with another key (or replayed); refused",
 				  w->peer);
 	}
+	return 0;
+}
+
+int agentwire_auth_check(struct agentwire *w, const struct agentwire_key *key,
+			 const struct agentwire_frame *f, const char *busy, const char **why,
+			 char *err, size_t errlen)
+{
+	unsigned char nh[AGENTWIRE_NONCE], mac[32];
+	char hex[2 * AGENTWIRE_NONCE + 1], buf[128];
+	*why = "protocol";
+	if (sodium_ready(err, errlen) < 0)
+		return -1;
+	if (key->len < AGENTWIRE_KEYFILE_MIN || key->len > AGENTWIRE_KEYFILE_MAX) {
+		*why = "auth";
+		return errmsg_set(err, errlen, "a key of %zu bytes; %d..%d", key->len,
+				  AGENTWIRE_KEYFILE_MIN, AGENTWIRE_KEYFILE_MAX);
+	}
+	/* check_step frees what it refuses: it works on a copy of the caller's */
+	struct agentwire_frame copy = {.type = f->type, .len = f->len};
+	if (!(copy.payload = malloc(f->len + 1))) {
+		*why = "protocol";
+		return errmsg_set(err, errlen, "%s: out of memory", w->peer);
+	}
+	if (f->len)
+		memcpy(copy.payload, f->payload, f->len);
+	copy.payload[f->len] = '\0';
+	if (check_step(w, AW_AUTH, &copy, why, err, errlen) < 0) {
+		/* an ERROR ended it: nothing to answer */
+		if (f->type != AW_ERROR &&
+		    (strcmp(*why, "protocol") == 0 || strcmp(*why, "version") == 0))
+			agentwire_send_error(w, *why, unpeered(w, err));
+		return -1;
+	}
+	int rc = auth_verify(w, key, &copy, nh, why, err, errlen);
+	agentwire_frame_free(&copy);
+	if (rc < 0)
+		return -1;
+	if (busy) {
+		*why = "busy";
+		agentwire_send_error(w, "busy", busy);
+		return errmsg_set(err, errlen, "%s: busy: %s", w->peer, busy);
+	}
 	handshake_mac(key, LABEL_AGENT, w->nonce_a, nh, mac);
 	sodium_bin2hex(hex, sizeof(hex), mac, sizeof(mac));
-	used = 0;
+	size_t used = 0;
 	buf[0] = '\0';
 	agentwire_put(buf, sizeof(buf), &used, "mac", "%s", hex);
 	if (agentwire_send(w, AW_WELCOME, buf, used, err, errlen) < 0) {
 		*why = "closed";
 		return -1;
 	}
+	w->send_now = 0;
 	start_session(w, key, w->nonce_a, nh);
 	return 0;
+}
+
+static int agent_handshake(struct agentwire *w, const struct agentwire_key *key, const char **why,
+			   char *err, size_t errlen)
+{
+	if (agentwire_hello_send(w, err, errlen) < 0) {
+		*why = "closed";
+		return -1;
+	}
+	struct agentwire_frame f;
+	if (agentwire_recv(w, AGENTWIRE_HANDSHAKE_S, &f, why, err, errlen) < 0) {
+		if (strcmp(*why, "protocol") == 0 || strcmp(*why, "version") == 0)
+			agentwire_send_error(w, *why, unpeered(w, err));
+		return -1;
+	}
+	int rc = agentwire_auth_check(w, key, &f, NULL, why, err, errlen);
+	agentwire_frame_free(&f);
+	return rc;
 }
 
 static int harness_handshake(struct agentwire *w, const struct agentwire_key *key, const char **why,

@@ -174,6 +174,7 @@ struct agentwire {
 	uint64_t seq_out, seq_in;		/* next sequence numbers */
 	unsigned char nonce_a[AGENTWIRE_NONCE]; /* the agent's nonce */
 	char peer[96];				/* "ADDR:PORT" of the other end, for messages */
+	int send_now; /* 1: a send that cannot complete at once fails (agentwire_hello_send) */
 };
 
 /* A frame as read. */
@@ -226,14 +227,54 @@ int agentwire_get(const struct agentwire_frame *f, const char *key, char *buf, s
  * reason=auth and -1 with *why "auth". Harness: checks HELLO's version, sends
  * AUTH, checks WELCOME's mac (*why "auth" when it does not match or the agent
  * answered ERROR reason=auth; "version" for another protocol version, err
- * naming both). Either end: "refused" when the other answered ERROR with
- * another reason (err quotes its reason and detail); a malformed message gets
+ * naming both; "stopped" when the agent answered ERROR reason=stopped: it was
+ * stopped by a signal). Either end: "timeout" when the other answered ERROR
+ * reason=timeout (it gave up on this end), "refused" when it answered ERROR
+ * with another reason (err quotes its reason and detail); a malformed message gets
  * ERROR reason=protocol before -1. On success w->authenticated is 1 and both
  * sequences are 0. 0 or -1 (*why as agentwire_recv's, or "auth", "version",
- * "refused").
+ * "stopped", "refused"). The agent's end is built on the pieces below.
  */
 int agentwire_handshake(struct agentwire *w, const struct agentwire_key *key, const char **why,
 			char *err, size_t errlen);
+
+/*
+ * The agent's end of the handshake in pieces, for an agent that keeps several
+ * peers not yet authenticated in one poll loop, none of which may hold it:
+ * agentwire_hello_send, then the AUTH frame's bytes read as they come
+ * (agentwire_frame_parse), then agentwire_auth_check.
+ */
+
+/* Sends HELLO with a fresh nonce (kept in w->nonce_a) and sets w->send_now:
+ * from here to WELCOME no send of w waits for the peer to make room. 0 or -1. */
+int agentwire_hello_send(struct agentwire *w, char *err, size_t errlen);
+
+/*
+ * One untagged frame from the first len bytes of buf (a frame before
+ * authentication; the caller reads the bytes). 1: a whole frame, f filled (its
+ * payload owned, as agentwire_recv's) and *used the bytes it took. 0: more
+ * bytes needed, *used the bytes the frame takes in all (AGENTWIRE_HEADER
+ * until the header is there, so that a caller bounds what it reads on the
+ * header alone). -1: malformed, *why "protocol" or "version" as
+ * agentwire_recv's, err without a peer. Checks what agentwire_recv checks.
+ */
+int agentwire_frame_parse(const void *buf, size_t len, size_t *used, struct agentwire_frame *f,
+			  const char **why, char *err, size_t errlen);
+
+/*
+ * Checks the frame a peer sent after HELLO (agentwire_hello_send) as the
+ * agent's handshake does: an AUTH whose mac is the key's gets WELCOME (then
+ * w->authenticated is 1, both sequences 0, w->send_now 0) and 0. Else -1 with
+ * *why: "auth" (ERROR reason=auth sent), "protocol" (not AUTH, or a malformed
+ * one: ERROR reason=protocol sent), "busy" (the mac is right but busy is not
+ * NULL: ERROR reason=busy detail=busy sent instead of WELCOME, so a peer
+ * learns the agent is busy only once it proved it holds the key), or as
+ * agentwire_handshake's for an ERROR the peer sent (nothing sent). The frame
+ * stays the caller's. err names w->peer.
+ */
+int agentwire_auth_check(struct agentwire *w, const struct agentwire_key *key,
+			 const struct agentwire_frame *f, const char *busy, const char **why,
+			 char *err, size_t errlen);
 
 /* Sends ERROR reason=reason detail=detail (detail's bytes outside 0x20..0x7e
  * become '?', and it is cut to fit); best effort, no error. */

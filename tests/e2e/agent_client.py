@@ -12,7 +12,8 @@ stream itself is broken), 1 otherwise, 2 on bad usage.
 Every connection the agent must refuse is announced on a line
 "peer=ADDR:PORT" (this end's address, as the agent sees it), so that a test
 can find the one line the agent logged about it. `handshake` is the correct
-session (authenticate, DESCRIBE, a tagged MACHINE back) and prints OK.
+session (authenticate, DESCRIBE, a tagged MACHINE back) and prints OK;
+`hold` keeps one open a while.
 """
 
 import argparse
@@ -35,7 +36,7 @@ KEY_MAX = 32
 VALUE_MAX = 4096
 LINES_MAX = 1024
 HANDSHAKE_S = 5.0
-WINDOW_MAX = 2 * 3600.0 + 60.0
+WINDOW_MAX = 3 * 3600.0 + 120.0  # 3 * SECONDS_MAX_S + 120
 
 TYPES = ["HELLO", "AUTH", "WELCOME", "ERROR", "DESCRIBE", "MACHINE", "EVENTS", "RUN",
          "LISTENING", "BEGIN", "END", "STOP", "OK", "TOTALS", "RESULT"]
@@ -268,6 +269,23 @@ def case_handshake(a, key):
     return True
 
 
+def case_hold(a, key):
+    """A correct session held --hold seconds (a DESCRIBE each second keeps it
+    from the agent's idle time-out), "held" said once it is: a test makes
+    other connections meanwhile. Prints OK."""
+    s = connect(a)
+    s.handshake(key)
+    print("held", flush=True)
+    end = time.monotonic() + a.hold
+    while time.monotonic() < end:
+        time.sleep(max(0.0, min(1.0, end - time.monotonic())))
+        s.send(T["DESCRIBE"])
+        s.expect(T["MACHINE"])
+    s.close()
+    print("OK")
+    return True
+
+
 def case_wrong_key(a, key):
     s = hostile(a)
     s.hello()
@@ -332,6 +350,34 @@ def case_silent(a, key):
     ok = refusal(s, ["protocol", "timeout"], True)
     took = time.monotonic() - start
     print("the agent gave up after %.1f s" % took)
+    return ok and took < HANDSHAKE_S + 2.5
+
+
+def case_idle(a, key):
+    """--count connections that say nothing, not even read HELLO: each is
+    announced at once ("idle connections open" after the last, so that a test
+    can act while they are held), and the agent must drop each by itself,
+    within its handshake time-out (ERROR reason=timeout, or reason=busy for one
+    dropped to make room, then the close; or the close alone)."""
+    conns = []
+    for _ in range(a.count):
+        s = hostile(a)
+        conns.append(s)
+    print("idle connections open: %d" % len(conns), flush=True)
+    start = time.monotonic()
+    ok = True
+    for s in conns:
+        # HELLO came at once and sits unread in the buffer: read past it now
+        try:
+            s.hello()
+        except (Closed, Broken, socket.timeout, OSError) as e:
+            print("%s: no HELLO: %s" % (s.peer(), e))
+            ok = False
+            continue
+        ok = refusal(s, ["timeout", "busy"], True) and ok
+    took = time.monotonic() - start
+    print("the agent dropped all %d after %.1f s (its handshake time-out: %.0f s)" %
+          (len(conns), took, HANDSHAKE_S))
     return ok and took < HANDSHAKE_S + 2.5
 
 
@@ -559,8 +605,8 @@ def case_bad_thread_cpus(a, key):
 
 def case_bad_window(a, key):
     ok = True
-    for window in ["%g" % (WINDOW_MAX + 1), "7260.001", "-1", "0", "0s", "nan", "inf", "1e999",
-                   "2 s", "2x", ""]:
+    for window in ["%g" % (WINDOW_MAX + 1), "%.3f" % (WINDOW_MAX + 0.001), "-1", "0", "0s",
+                   "nan", "inf", "1e999", "2 s", "2x", ""]:
         s = authed(a, key)
         s.send(T["RUN"], run_payload(window=window))
         print("window=%s" % window)
@@ -605,6 +651,9 @@ CASES = {name[5:].replace("_", "-"): fn for name, fn in globals().items()
          if name.startswith("case_")}
 
 
+CORRECT = ("handshake", "hold")  # the cases that are no hostile peer
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -613,10 +662,12 @@ def main():
     p.add_argument("--key", required=True, help="the key file (the agent's, or any)")
     p.add_argument("--marker", help="shell cases: a path that must never be created")
     p.add_argument("--seed", type=int, default=int.from_bytes(os.urandom(4), "little"))
+    p.add_argument("--count", type=int, default=10, help="idle: how many connections")
+    p.add_argument("--hold", type=float, default=3.0, help="hold: seconds")
     p.add_argument("case", choices=sorted(CASES) + ["list"])
     a = p.parse_args()
     if a.case == "list":
-        print("\n".join(sorted(c for c in CASES if c != "handshake")))
+        print("\n".join(sorted(c for c in CASES if c not in CORRECT)))
         return 0
     with open(a.key, "rb") as f:
         key = f.read()
@@ -628,7 +679,7 @@ def main():
         # before the hostile frame went out: the agent refused what it had to accept
         print("the session broke before the case's point: %s: %s" % (type(e).__name__, e))
         ok = False
-    if a.case != "handshake":
+    if a.case not in CORRECT:
         print("refused as the protocol says" if ok else "NOT as the protocol says")
     return 0 if ok else 1
 

@@ -4,7 +4,9 @@
  * would read them, before the handshake (untagged) and in a session with a
  * fixed key (tagged), and every frame taken is run through agentwire_check.
  * The input is also sent as one tagged frame (first byte the type), which
- * must arrive exactly as sent. A frame taken must obey the documented
+ * must arrive exactly as sent, and parsed from bytes as the agent parses a
+ * peer's frames before authentication (agentwire_frame_parse), every prefix
+ * of it, which must agree with the socket's reader. A frame taken must obey the documented
  * bounds; an error must be one line with a known why.
  */
 #include "agentwire.h"
@@ -143,6 +145,61 @@ static void round_trip(const uint8_t *data, size_t size)
 	close(sv[1]);
 }
 
+/* agentwire_frame_parse on every prefix of the input: it asks for more until
+ * the frame is whole, never for less than it has, and takes what
+ * agentwire_recv takes from the same bytes (untagged). */
+static void parse_prefixes(const uint8_t *data, size_t size)
+{
+	size_t whole = 0;
+	for (size_t got = 0; got <= size && !whole; got++) {
+		struct agentwire_frame f;
+		const char *why = NULL;
+		char err[512] = "";
+		size_t used = 0;
+		int rc = agentwire_frame_parse(data, got, &used, &f, &why, err, sizeof(err));
+		if (rc < 0) {
+			known_why(why);
+			one_line(err);
+			if (f.payload || got < AGENTWIRE_HEADER)
+				abort();
+			return;
+		}
+		if (rc == 0) {
+			if (f.payload || used <= got ||
+			    used > AGENTWIRE_HEADER + AGENTWIRE_PAYLOAD_MAX)
+				abort();
+			continue;
+		}
+		if (used != got || f.len + AGENTWIRE_HEADER != used ||
+		    memcmp(f.payload, data + AGENTWIRE_HEADER, f.len))
+			abort();
+		check_frame(&f);
+		agentwire_frame_free(&f);
+		whole = used;
+	}
+	if (!whole)
+		return;
+	/* the socket's reader takes the same frame from the same bytes */
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		abort();
+	int big = 1 << 20;
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	if (write(sv[0], data, whole) != (ssize_t)whole)
+		abort();
+	struct agentwire a;
+	agentwire_init(&a, sv[1], 1, "fuzz-p");
+	struct agentwire_frame f;
+	const char *why = NULL;
+	char err[512] = "";
+	if (agentwire_recv(&a, 5.0, &f, &why, err, sizeof(err)) < 0 ||
+	    f.len + AGENTWIRE_HEADER != whole)
+		abort();
+	agentwire_frame_free(&f);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > AGENTWIRE_PAYLOAD_MAX + 64)
@@ -150,5 +207,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	read_as_agent(data, size, 0);
 	read_as_agent(data, size, 1);
 	round_trip(data, size);
+	parse_prefixes(data, size);
 	return 0;
 }

@@ -890,6 +890,209 @@ Test(agentwire_handshake, agent_that_never_speaks_is_a_timeout, .timeout = 20)
 	unpair(&h, &a);
 }
 
+Test(agentwire_handshake, harness_sees_a_stopped_or_timed_out_agent_as_such)
+{
+	static const char *const reasons[] = {"stopped", "timeout"};
+	for (int i = 0; i < 2; i++) {
+		struct agentwire h, a;
+		pair(&h, &a, 0);
+		agentwire_send_error(&a, reasons[i], "said by the agent");
+		struct side hs = {.key = test_key('k'), .w = &h};
+		run_side(&hs);
+		cr_assert_eq(hs.rc, -1);
+		cr_assert_str_eq(hs.why, reasons[i], "%s", hs.err);
+		unpair(&h, &a);
+	}
+}
+
+/* --- the agent's handshake in pieces ---------------------------------------- */
+
+/* A frame's bytes, untagged, as a peer before authentication sends them. */
+static size_t raw_frame(unsigned char *buf, int version, int type, const char *payload)
+{
+	size_t n = strlen(payload);
+	buf[0] = 'C';
+	buf[1] = 'S';
+	buf[2] = (unsigned char)version;
+	buf[3] = (unsigned char)type;
+	buf[4] = (unsigned char)(n >> 24);
+	buf[5] = (unsigned char)(n >> 16);
+	buf[6] = (unsigned char)(n >> 8);
+	buf[7] = (unsigned char)n;
+	memcpy(buf + 8, payload, n);
+	return 8 + n;
+}
+
+Test(agentwire_parse, takes_a_frame_byte_by_byte_saying_what_it_needs)
+{
+	unsigned char buf[128];
+	size_t n = raw_frame(buf, 1, AW_AUTH, "nonce=ab\nmac=cd\n");
+	buf[n] = 'X'; /* a byte of the next frame: not this one's */
+	struct agentwire_frame f;
+	const char *why = NULL;
+	size_t used;
+	for (size_t got = 0; got < n; got++) {
+		cr_assert_eq(agentwire_frame_parse(buf, got, &used, &f, &why, err, sizeof(err)), 0);
+		cr_assert_eq(used, got < 8 ? 8 : n, "at %zu bytes it asked for %zu", got, used);
+		cr_assert_null(f.payload);
+	}
+	cr_assert_eq(agentwire_frame_parse(buf, n + 1, &used, &f, &why, err, sizeof(err)), 1, "%s",
+		     err);
+	cr_assert_eq(used, n);
+	cr_assert_eq(f.type, AW_AUTH);
+	cr_assert_str_eq(f.payload, "nonce=ab\nmac=cd\n");
+	cr_assert_eq(agentwire_check(&f, err, sizeof(err)), 0, "%s", err);
+	agentwire_frame_free(&f);
+}
+
+Test(agentwire_parse, refuses_on_the_header_alone)
+{
+	unsigned char buf[64];
+	struct agentwire_frame f;
+	const char *why = NULL;
+	size_t used;
+	raw_frame(buf, 2, AW_AUTH, "");
+	cr_assert_eq(agentwire_frame_parse(buf, 8, &used, &f, &why, err, sizeof(err)), -1);
+	cr_assert_str_eq(why, "version");
+	raw_frame(buf, 1, 99, "");
+	cr_assert_eq(agentwire_frame_parse(buf, 8, &used, &f, &why, err, sizeof(err)), -1);
+	cr_assert_str_eq(why, "protocol");
+	raw_frame(buf, 1, AW_AUTH, "");
+	buf[0] = 'X';
+	cr_assert_eq(agentwire_frame_parse(buf, 8, &used, &f, &why, err, sizeof(err)), -1);
+	cr_assert_str_eq(why, "protocol");
+	cr_assert_not_null(strstr(err, "magic"), "%s", err);
+	raw_frame(buf, 1, AW_AUTH, "");
+	buf[4] = 0x7f; /* far over AGENTWIRE_PAYLOAD_MAX */
+	cr_assert_eq(agentwire_frame_parse(buf, 8, &used, &f, &why, err, sizeof(err)), -1);
+	cr_assert_str_eq(why, "protocol");
+	cr_assert_null(f.payload);
+	size_t n = raw_frame(buf, 1, AW_AUTH, "a=b\n");
+	buf[9] = '\0';
+	cr_assert_eq(agentwire_frame_parse(buf, n, &used, &f, &why, err, sizeof(err)), -1);
+	cr_assert_not_null(strstr(err, "NUL"), "%s", err);
+}
+
+/* The agent's pieces on a, an AUTH made here with key k on h: auth_check's rc. */
+static int pieces_auth(struct agentwire *h, struct agentwire *a,
+		       const struct agentwire_key *agent_key, char fill, const char *busy,
+		       const char **why)
+{
+	cr_assert_eq(agentwire_hello_send(a, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(a->send_now, 1);
+	unsigned char na[32], nh[32], mac[32];
+	read_hello(h, na);
+	cr_assert_eq(memcmp(na, a->nonce_a, 32), 0);
+	randombytes_buf(nh, sizeof(nh));
+	struct agentwire_key k = test_key(fill);
+	mac_of(&k, "copyscope-agent 1 harness", na, nh, mac);
+	char text[200], hn[65], hm[65];
+	hex_of(nh, hn);
+	hex_of(mac, hm);
+	snprintf(text, sizeof(text), "nonce=%s\nmac=%s\n", hn, hm);
+	unsigned char buf[256];
+	size_t n = raw_frame(buf, 1, AW_AUTH, text), used;
+	struct agentwire_frame f;
+	cr_assert_eq(agentwire_frame_parse(buf, n, &used, &f, why, err, sizeof(err)), 1, "%s", err);
+	int rc = agentwire_auth_check(a, agent_key, &f, busy, why, err, sizeof(err));
+	agentwire_frame_free(&f);
+	return rc;
+}
+
+static void expect_error(struct agentwire *h, const char *reason)
+{
+	struct agentwire_frame f;
+	const char *why;
+	char v[256];
+	cr_assert_eq(agentwire_recv(h, 2.0, &f, &why, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(f.type, AW_ERROR, "%s", agentwire_type_name(f.type));
+	cr_assert_eq(agentwire_get(&f, "reason", v, sizeof(v)), 0);
+	cr_assert_str_eq(v, reason);
+	agentwire_frame_free(&f);
+}
+
+Test(agentwire_pieces, right_mac_is_welcomed_and_the_session_begins)
+{
+	struct agentwire h, a;
+	pair(&h, &a, 0);
+	struct agentwire_key k = test_key('k');
+	const char *why = NULL;
+	cr_assert_eq(pieces_auth(&h, &a, &k, 'k', NULL, &why), 0, "%s", err);
+	cr_assert(a.authenticated);
+	cr_assert_eq(a.send_now, 0, "the session's sends may wait again");
+	cr_assert_eq(a.seq_in, 0);
+	cr_assert_eq(a.seq_out, 0);
+	struct agentwire_frame f;
+	cr_assert_eq(agentwire_recv(&h, 2.0, &f, &why, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(f.type, AW_WELCOME);
+	agentwire_frame_free(&f);
+	unpair(&h, &a);
+}
+
+Test(agentwire_pieces, wrong_mac_is_auth_even_when_busy)
+{
+	struct agentwire h, a;
+	pair(&h, &a, 0);
+	struct agentwire_key k = test_key('k');
+	const char *why = NULL;
+	cr_assert_eq(pieces_auth(&h, &a, &k, 'j', "a session is running", &why), -1);
+	cr_assert_str_eq(why, "auth", "%s", err);
+	cr_assert(!a.authenticated);
+	expect_error(&h, "auth");
+	unpair(&h, &a);
+}
+
+Test(agentwire_pieces, right_mac_while_busy_is_busy_not_welcome)
+{
+	struct agentwire h, a;
+	pair(&h, &a, 0);
+	struct agentwire_key k = test_key('k');
+	const char *why = NULL;
+	cr_assert_eq(pieces_auth(&h, &a, &k, 'k', "a session is running", &why), -1);
+	cr_assert_str_eq(why, "busy", "%s", err);
+	cr_assert(!a.authenticated);
+	expect_error(&h, "busy");
+	unpair(&h, &a);
+}
+
+Test(agentwire_pieces, a_frame_not_auth_is_protocol_and_an_error_gets_no_answer)
+{
+	struct agentwire h, a;
+	pair(&h, &a, 0);
+	struct agentwire_key k = test_key('k');
+	const char *why = NULL;
+	cr_assert_eq(agentwire_hello_send(&a, err, sizeof(err)), 0, "%s", err);
+	unsigned char na[32];
+	read_hello(&h, na);
+	struct agentwire_frame f = {.type = AW_RUN, .payload = "impl=x\nwindow=1\n", .len = 16};
+	cr_assert_eq(agentwire_auth_check(&a, &k, &f, NULL, &why, err, sizeof(err)), -1);
+	cr_assert_str_eq(why, "protocol");
+	expect_error(&h, "protocol");
+	struct agentwire_frame e = {.type = AW_ERROR, .payload = "reason=version\n", .len = 15};
+	cr_assert_eq(agentwire_auth_check(&a, &k, &e, NULL, &why, err, sizeof(err)), -1);
+	cr_assert_str_eq(why, "version");
+	/* nothing was answered to the ERROR */
+	cr_assert_str_eq(recv_fails(&h, 0.2), "timeout");
+	unpair(&h, &a);
+}
+
+Test(agentwire_pieces, hello_to_a_peer_that_makes_no_room_fails_at_once, .timeout = 10)
+{
+	struct agentwire h, a;
+	pair(&h, &a, 0);
+	int small = 4096;
+	setsockopt(a.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	char junk[4096];
+	memset(junk, 'j', sizeof(junk));
+	while (send(a.fd, junk, sizeof(junk), MSG_DONTWAIT) > 0)
+		; /* the peer reads nothing: its buffer and ours are full */
+	double t0 = now_s();
+	cr_assert_eq(agentwire_hello_send(&a, err, sizeof(err)), -1);
+	cr_assert_lt(now_s() - t0, 1.0, "it waited for room");
+	cr_assert_not_null(strstr(err, "harness:2"), "%s", err);
+	unpair(&h, &a);
+}
+
 /* --- key files ------------------------------------------------------------ */
 
 static char dir[64];
