@@ -331,12 +331,7 @@ remote_run() {
 		--size 16K --duration 3 --warmup 0.1 --events "$EV" --out "$T/runs.csv" \
 		>"$T/cs.out" 2>"$T/cs.err" 3>&- &
 	cs=$!
-	for _ in $(seq 100); do
-		srv=$(agent_children)
-		[ -n "$srv" ] && break
-		sleep 0.05
-	done
-	[ -n "$srv" ]
+	srv=$(agent_child)
 	sleep 0.5
 	pid=$AGENT_PID
 	AGENT_PID=

@@ -45,6 +45,19 @@ agent_children() {
 	pgrep -P "$AGENT_PID" || true
 }
 
+# agent_child: waits (5 s at most) until the agent has started a server and
+# prints its pid; fails when none came.
+agent_child() {
+	local srv
+	for _ in $(seq 100); do
+		srv=$(agent_children)
+		[ -n "$srv" ] && { echo "$srv"; return 0; }
+		sleep 0.05
+	done
+	echo "the agent started no server within 5 s" >&2
+	return 1
+}
+
 # stop_agent: SIGTERM to the agent; it must exit 0 within 10 s, leave no
 # child and no sanitizer report. Clears AGENT_PID; prints its stderr when not.
 stop_agent() {

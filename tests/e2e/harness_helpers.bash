@@ -103,3 +103,16 @@ need_netns() {
 		skip "root without CAP_NET_ADMIN/CAP_SYS_ADMIN (a restricted container): $1"
 	command -v ip >/dev/null || { echo "iproute2 (ip) is missing: make deps installs it" >&2; return 1; }
 }
+
+rows() { # data rows of a CSV
+	echo $(($(wc -l <"$1") - 1))
+}
+
+# The named columns of every data row of a CSV, joined with "/": cols FILE NAME...
+cols() {
+	local f=$1
+	shift
+	awk -F, -v want="$*" 'NR == 1 { n = split(want, w, " "); for (i = 1; i <= NF; i++) c[$i] = i
+		for (k = 1; k <= n; k++) if (!(w[k] in c)) { print "no column " w[k] > "/dev/stderr"; exit 1 }; next }
+		{ line = $c[w[1]]; for (k = 2; k <= n; k++) line = line "/" $c[w[k]]; print line }' "$f"
+}

@@ -32,7 +32,6 @@ teardown() {
 	[ -z "$SHARED" ] || rm -rf "$SHARED"
 }
 
-rows() { echo $(($(wc -l <"$1") - 1)); }
 
 # alive PID: the process exists and is not a zombie (a zombie runs nothing;
 # whether it is reaped is up to init, not copyscope)

@@ -76,19 +76,6 @@ remote_sweep() {
 	echo "$f"
 }
 
-rows() { # data rows of a CSV
-	echo $(($(wc -l <"$1") - 1))
-}
-
-# The named columns of every data row of a CSV, joined with "/": cols FILE NAME...
-cols() {
-	local f=$1
-	shift
-	awk -F, -v want="$*" 'NR == 1 { n = split(want, w, " "); for (i = 1; i <= NF; i++) c[$i] = i
-		for (k = 1; k <= n; k++) if (!(w[k] in c)) { print "no column " w[k] > "/dev/stderr"; exit 1 }; next }
-		{ line = $c[w[1]]; for (k = 2; k <= n; k++) line = line "/" $c[w[k]]; print line }' "$f"
-}
-
 # nothing_left NS...: no process runs in these namespaces (within 5 s: a
 # server's PR_SET_PDEATHSIG is delivered, not instant). Names what is left.
 nothing_left() {
@@ -151,12 +138,7 @@ quick_runs() {
 		--impl one-copy --size 16K --duration 3 --warmup 0.1 \
 		--events perfcfg/events/software.events --out "$T/runs.csv" >"$T/cs.out" 2>"$T/cs.err" 3>&- &
 	cs=$!
-	for _ in $(seq 100); do
-		srv=$(agent_children)
-		[ -n "$srv" ] && break
-		sleep 0.05
-	done
-	[ -n "$srv" ]
+	srv=$(agent_child)
 	sleep 1
 	cli=$(pgrep -P "$cs" || true) # the harness's child: the client
 	[ -n "$cli" ]

@@ -77,7 +77,7 @@ against_fake() {
 	against_fake midrun
 	st=$(col status "$T/runs.csv")
 	[[ "$st" == failed:agent_protocol || "$st" == failed:agent_timeout ]]
-	run pgrep -f "copyscope-client --host 127.0.0.1 --port"
+	run pgrep -f "copyscope-client --host 127.0.0.1 --port $PORT "
 	[ "$status" -eq 1 ]
 }
 

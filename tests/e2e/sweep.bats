@@ -5,6 +5,8 @@
 
 REPO="$BATS_TEST_DIRNAME/../.."
 
+load harness_helpers # rows, cols
+
 setup_file() {
 	export CS="${COPYSCOPE_BIN:-bin}/copyscope"
 	[[ "$CS" = /* ]] || CS="$PWD/$CS"
@@ -36,19 +38,6 @@ small_sweep() {
 		printf '%s\n' "$@"
 	} >"$f"
 	echo "$f"
-}
-
-rows() { # data rows of a CSV
-	echo $(($(wc -l <"$1") - 1))
-}
-
-# The named columns of every data row of a CSV, joined with "/": cols FILE NAME...
-cols() {
-	local f=$1
-	shift
-	awk -F, -v want="$*" 'NR == 1 { n = split(want, w, " "); for (i = 1; i <= NF; i++) c[$i] = i
-		for (k = 1; k <= n; k++) if (!(w[k] in c)) { print "no column " w[k] > "/dev/stderr"; exit 1 }; next }
-		{ line = $c[w[1]]; for (k = 2; k <= n; k++) line = line "/" $c[w[k]]; print line }' "$f"
 }
 
 # The identity + rep of every row, sorted, for duplicate checks; fails with cols.
