@@ -103,6 +103,14 @@ class Session:
         return "%s:%d" % (addr, port)
 
     def close(self):
+        """Closes this end and waits until the agent has closed its own, so
+        that a session is over before the next connection (else: busy)."""
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+            while self.sock.recv(4096):
+                pass
+        except OSError:
+            pass
         self.sock.close()
 
     def raw(self, data):

@@ -1076,7 +1076,7 @@ Test(agentwire_pieces, a_frame_not_auth_is_protocol_and_an_error_gets_no_answer)
 	unpair(&h, &a);
 }
 
-Test(agentwire_pieces, hello_to_a_peer_that_makes_no_room_fails_at_once, .timeout = 10)
+Test(agentwire_pieces, hello_to_a_peer_that_makes_no_room_fails_at_once)
 {
 	struct agentwire h, a;
 	pair(&h, &a, 0);
