@@ -51,7 +51,10 @@ agent_child() {
 	local srv
 	for _ in $(seq 100); do
 		srv=$(agent_children)
-		[ -n "$srv" ] && { echo "$srv"; return 0; }
+		if [ -n "$srv" ]; then
+			echo "$srv"
+			return 0
+		fi
 		sleep 0.05
 	done
 	echo "the agent started no server within 5 s" >&2
