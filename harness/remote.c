@@ -172,6 +172,16 @@ static const char *reason_of(const char *why, const char *detail)
 					 : "agent_protocol";
 }
 
+int remote_never_started(const char *reason)
+{
+	static const char *const words[] = {"agent_connect", "agent_auth", "agent_version",
+					     "agent_busy"};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(reason, words[i]))
+			return 1;
+	return 0;
+}
+
 /* Connects and authenticates: a session, or NULL with why. */
 static struct remote *session(const struct remote_target *t, struct remote_failure *why)
 {

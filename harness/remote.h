@@ -49,6 +49,11 @@ int remote_spec_host(const char *spec, char *host, size_t len);
 int remote_target_parse(const char *spec, const char *key_file, struct remote_target *t,
 			char *err, size_t errlen);
 
+/* 1 when reason (a remote_failure's) means the agent could not be reached or
+ * refused the session, so no server ever started: agent_connect, agent_auth,
+ * agent_version, agent_busy. */
+int remote_never_started(const char *reason);
+
 /* What the server on the far host is asked to run. */
 struct remote_run {
 	const char *impl;	 /* canonical strategy name */

@@ -699,13 +699,8 @@ static void fill_spec(const struct sweep_session *s, const struct planned_run *r
  * refused the session (remote.h): the far host's trouble, not a measurement. */
 static int agent_unreachable(const struct result_row *row)
 {
-	static const char *const words[] = {"failed:agent_connect", "failed:agent_auth",
-					     "failed:agent_version", "failed:agent_busy"};
 	const char *st = result_row_get(row, "status");
-	for (size_t i = 0; st && i < sizeof(words) / sizeof(words[0]); i++)
-		if (!strcmp(st, words[i]))
-			return 1;
-	return 0;
+	return st && !strncmp(st, "failed:", 7) && remote_never_started(st + 7);
 }
 
 static int run_one(const struct sweep_session *s, const struct planned_run *r,
